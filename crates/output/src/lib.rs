@@ -9,3 +9,5 @@ pub mod binary;
 pub mod error;
 
 pub use error::OutputError;
+pub mod compare;
+pub mod units;

@@ -11,6 +11,7 @@ use super::{
     MAGIC_NUMBER, TITLE_BYTES,
 };
 use crate::error::OutputError;
+use std::cmp::Ordering;
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -352,12 +353,17 @@ impl RunningStatistics {
                 if average {
                     self.first[q][i] += x;
                 } else {
+                    // EPANET's MIN and MAX macros keep the old value only when the
+                    // comparison holds, so a NaN replaces it; `partial_cmp` keeps that.
                     let low = &mut self.first[q][i];
-                    if !(*low <= x) {
+                    if !matches!((*low).partial_cmp(&x), Some(Ordering::Less | Ordering::Equal)) {
                         *low = x;
                     }
                     let high = &mut self.second[q][i];
-                    if !(*high >= x) {
+                    if !matches!(
+                        (*high).partial_cmp(&x),
+                        Some(Ordering::Greater | Ordering::Equal)
+                    ) {
                         *high = x;
                     }
                 }
