@@ -10,4 +10,5 @@ pub mod error;
 
 pub use error::OutputError;
 pub mod compare;
+pub mod period;
 pub mod units;

@@ -15,9 +15,11 @@
 //! Every value is in the network's report units (see [`crate::units`]), except the tank
 //! areas of the prolog, which EPANET stores in square feet whatever the unit system.
 
+mod network_sections;
 mod reader;
 mod writer;
 
+pub use network_sections::PumpEnergyFigures;
 pub use reader::{read, read_from, OutReader};
 pub use writer::OutWriter;
 

@@ -356,7 +356,10 @@ impl RunningStatistics {
                     // EPANET's MIN and MAX macros keep the old value only when the
                     // comparison holds, so a NaN replaces it; `partial_cmp` keeps that.
                     let low = &mut self.first[q][i];
-                    if !matches!((*low).partial_cmp(&x), Some(Ordering::Less | Ordering::Equal)) {
+                    if !matches!(
+                        (*low).partial_cmp(&x),
+                        Some(Ordering::Less | Ordering::Equal)
+                    ) {
                         *low = x;
                     }
                     let high = &mut self.second[q][i];
