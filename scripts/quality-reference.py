@@ -64,8 +64,17 @@ NETWORKS = {
     "io": WNTR_RAW + "io.inp",
     "Net6": "https://raw.githubusercontent.com/USEPA/WNTR/main/wntr/library/networks/Net6.inp",
 }
+# Public networks and feature networks already in the repository (see their SOURCES.md).
+for _name in ["bwsn_network_1", "ca1", "jilin", "modified_new_york_tunnels", "pa1", "pa2", "wa1", "ky16",
+              "01-uk-style", "02-us-style", "van_zyl", "richmond_standard", "c-town", "d-town",
+              "micropolis_v1", "wntr_msx_example", "net3_trace"]:
+    NETWORKS[_name] = "tests/networks/public/" + _name + ".inp"
+for _name in ["corpus_chezy_manning", "corpus_leakage", "corpus_pda_emitters", "corpus_tanks_rules",
+              "corpus_constant_power", "corpus_valves_all"]:
+    NETWORKS[_name] = "tests/networks/features/" + _name + ".inp"
 
-CHLORINE = {"OPTIONS": ["Quality Chlorine mg/L"], "REACTIONS": ["Global Bulk -0.5", "Global Wall -1"]}
+# A chlorine analysis; SEED gives every reservoir 1.0 mg/L and every tank 0.5 mg/L to start.
+CHLORINE = {"OPTIONS": ["Quality Chlorine mg/L"], "REACTIONS": ["Global Bulk -0.5", "Global Wall -1"], "SEED": True}
 
 
 def case(network, **changes):
@@ -109,6 +118,39 @@ CASES = {
     "conditional_controls_1_age": case("conditional_controls_1", OPTIONS=["Quality Age"]),
     "time_controls_age": case("time_controls", OPTIONS=["Quality Age"]),
     "io_age": case("io", OPTIONS=["Quality Age"]),
+    "bwsn1_chemical": case("bwsn_network_1", SEED=True, REACTIONS=["Global Bulk -0.2"]),
+    "ca1_chlorine": case("ca1"),
+    "jilin_chlorine": case("jilin"),
+    "new_york_tunnels_chlorine": case("modified_new_york_tunnels"),
+    "pa1_chlorine": case("pa1"),
+    "pa2_chlorine": case("pa2"),
+    "wa1_chlorine": case("wa1"),
+    "ky16_age": case("ky16"),
+    "uk_style_age": case("01-uk-style", OPTIONS=["Quality Age"]),
+    "us_style_chlorine": case("02-us-style", **CHLORINE),
+    "van_zyl_age": case("van_zyl", OPTIONS=["Quality Age"]),
+    "richmond_age": case("richmond_standard", OPTIONS=["Quality Age"]),
+    "c_town_age": case("c-town", OPTIONS=["Quality Age"], TIMES=["Duration 24:00"]),
+    "d_town_age": case("d-town", TIMES=["Duration 24:00"]),
+    "micropolis_age": case("micropolis_v1", OPTIONS=["Quality Age"], TIMES=["Duration 24:00"]),
+    "msx_example_age": case("wntr_msx_example", OPTIONS=["Quality Age"]),
+    "net3_trace_15_days": case("net3_trace", TIMES=["Statistic NONE"]),
+    "chezy_manning_chlorine": case("corpus_chezy_manning", OPTIONS=["Quality Chlorine mg/L"], SEED=True,
+                                   REACTIONS=["Global Bulk -0.3", "Roughness Correlation 20"]),
+    "leakage_dw_zero_order_wall": case("corpus_leakage", OPTIONS=["Quality Chlorine mg/L"],
+                                       QUALITY=["RES 1.5"], SOURCES=["RES CONCEN 1.5"],
+                                       REACTIONS=["Order Wall 0", "Roughness Correlation -5"]),
+    "pda_emitters_dw_chlorine": case("corpus_pda_emitters", OPTIONS=["Quality Chlorine mg/L"], SEED=True,
+                                     REACTIONS=["Global Bulk -0.2", "Roughness Correlation -2"]),
+    "tanks_rules_age": case("corpus_tanks_rules", OPTIONS=["Quality Age"]),
+    "tanks_rules_fifo_chlorine": case("corpus_tanks_rules", **CHLORINE, MIXING=["SPILL FIFO"]),
+    "tanks_rules_lifo_age": case("corpus_tanks_rules", OPTIONS=["Quality Age"], MIXING=["SPILL LIFO"]),
+    "tanks_rules_2comp_trace": case("corpus_tanks_rules", OPTIONS=["Quality Trace PLANT"], MIXING=["SPILL 2COMP 0.4"]),
+    "tanks_rules_trace_bowl": case("corpus_tanks_rules", OPTIONS=["Quality Trace BOWL"]),
+    "constant_power_second_order": case("corpus_constant_power", OPTIONS=["Quality Chlorine mg/L"], SEED=True,
+                                        REACTIONS=["Order Bulk 2", "Global Bulk -0.4", "Limiting Potential 0.2",
+                                                   "Order Tank 0", "Global Wall -0.5"]),
+    "valves_all_age": case("corpus_valves_all", OPTIONS=["Quality Age"]),
 }
 
 
@@ -124,6 +166,8 @@ def source_text(network):
     scratch = os.path.join(OUT_DIR, "sources", network + ".inp")
     if os.path.exists(scratch):
         return open(scratch, "rb").read().decode("latin-1")
+    if not NETWORKS[network].startswith("https:"):
+        return open(os.path.join(ROOT, NETWORKS[network]), "rb").read().decode("latin-1")
     os.makedirs(SOURCES_DIR, exist_ok=True)
     path = os.path.join(SOURCES_DIR, network + ".inp")
     if not os.path.exists(path):
@@ -136,7 +180,7 @@ def source_text(network):
 
 
 # Sections whose lines set one option each, with the number of words that name the option.
-REPLACED_KEYS = {"OPTIONS": 1, "REACTIONS": 2, "REPORT": 1}
+REPLACED_KEYS = {"OPTIONS": 1, "REACTIONS": 2, "REPORT": 1, "TIMES": 1}
 
 
 def with_changes(text, changes):
@@ -182,8 +226,32 @@ def mass_balance(report_path):
     return values
 
 
+def seed_lines(text):
+    """[QUALITY] lines giving each reservoir 1.0 and each tank 0.5."""
+    with tempfile.TemporaryDirectory() as tmp:
+        inp = os.path.join(tmp, "seed.inp")
+        with open(inp, "w", encoding="latin-1") as f:
+            f.write(text)
+        project = tk.createproject()
+        try:
+            tk.open(project, inp, os.path.join(tmp, "seed.rpt"), "")
+            lines = []
+            for i in range(1, tk.getcount(project, tk.NODECOUNT) + 1):
+                kind = tk.getnodetype(project, i)
+                if kind in (tk.RESERVOIR, tk.TANK):
+                    lines.append(f"{tk.getnodeid(project, i)} {1.0 if kind == tk.RESERVOIR else 0.5}")
+        finally:
+            tk.close(project)
+            tk.deleteproject(project)
+    return lines
+
+
 def run_case(name, spec):
-    text = with_changes(source_text(spec["network"]), spec["changes"])
+    changes = dict(spec["changes"])
+    text = source_text(spec["network"])
+    if changes.pop("SEED", False):
+        changes["QUALITY"] = changes.get("QUALITY", []) + seed_lines(text)
+    text = with_changes(text, changes)
     # The status report makes EPANET write its mass balance into the report file.
     text = with_changes(text, {"REPORT": ["Status Yes"]})
     inp = os.path.join(OUT_DIR, name + ".inp")

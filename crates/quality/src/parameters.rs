@@ -90,8 +90,17 @@ pub(crate) struct TankData {
     pub mixing_fraction: f64,
     /// Bulk coefficient per second.
     pub bulk: f64,
-    /// Level-to-volume conversion, for finding a tank's volume from its head.
-    pub geometry: TankGeometry,
+    /// Head when full, m.
+    pub max_head: f64,
+}
+
+impl TankData {
+    /// Whether a tank at this head is full. Heads may come from a float32 file (EPANET's own
+    /// hydraulics file), where a full tank's head can fall a few ulps short of its top; a
+    /// millionth of the head is far below any real change of level in a time step.
+    pub fn is_full_at(&self, head: f64) -> bool {
+        head >= self.max_head - 1e-6 * (self.max_head.abs() + 1.0)
+    }
 }
 
 /// How to turn a tank's level into a volume.
@@ -407,7 +416,7 @@ impl Parameters {
                         max_volume,
                         mixing_fraction: tank.mixing_fraction,
                         bulk: bulk / SECONDS_PER_DAY,
-                        geometry,
+                        max_head: elevation + tank.max_level,
                     });
                     NodeRole::Tank(tanks.len() - 1)
                 }

@@ -74,11 +74,12 @@ pub struct QualitySimulation {
     pub(crate) flow_direction: Vec<i8>,
     pub(crate) link_flow: Vec<f64>,
     pub(crate) node_demand: Vec<f64>,
-    /// Hydraulic volume of each tank, m³, used to tell when a FIFO or LIFO tank is full.
-    pub(crate) tank_volume: Vec<f64>,
-    /// Tank volumes at the end of the hydraulic run: EPANET tests fullness against these when
-    /// it routes quality over a saved hydraulics file.
-    pub(crate) final_tank_volume: Option<Vec<f64>>,
+    /// Whether the hydraulics say each tank is full (FIFO and LIFO tanks then spill).
+    pub(crate) tank_full: Vec<bool>,
+    /// Whether each tank is full at the end of the hydraulic run: EPANET tests fullness with
+    /// the tank volumes left by the hydraulic run when it routes quality over a saved
+    /// hydraulics file.
+    pub(crate) final_tank_full: Option<Vec<bool>>,
     /// Wall rate coefficient per link for the current flows (1/s first order, m/s zero order).
     pub(crate) wall_rate: Vec<f64>,
     /// Average reaction rate per link over the last quality step, quality unit per day.
@@ -151,7 +152,7 @@ impl QualitySimulation {
             }
         }
 
-        let tank_volume = p.tanks.iter().map(|t| t.initial_volume).collect();
+        let tank_full = p.tanks.iter().map(|t| t.initial_volume >= t.max_volume).collect();
         let mut simulation = QualitySimulation {
             node_quality,
             tank_quality,
@@ -159,8 +160,8 @@ impl QualitySimulation {
             flow_direction: vec![0; link_count],
             link_flow: vec![0.0; link_count],
             node_demand: vec![0.0; node_count],
-            tank_volume,
-            final_tank_volume: None,
+            tank_full,
+            final_tank_full: None,
             wall_rate: vec![0.0; link_count],
             link_reaction_rate: vec![0.0; link_count],
             // Until flows first change direction nothing is sorted, and EPANET routes no node:
@@ -190,11 +191,11 @@ impl QualitySimulation {
     pub fn use_final_tank_volumes(&mut self, hydraulics: &StoredHydraulics) {
         if let Some(last) = hydraulics.snapshots().last() {
             if last.node_head.len() == self.p.roles.len() {
-                self.final_tank_volume = Some(
+                self.final_tank_full = Some(
                     self.p
                         .tanks
                         .iter()
-                        .map(|t| t.geometry.volume_at_head(last.node_head[t.node]))
+                        .map(|t| t.is_full_at(last.node_head[t.node]))
                         .collect(),
                 );
             }
@@ -238,8 +239,8 @@ impl QualitySimulation {
         }
         self.link_flow.copy_from_slice(&snapshot.link_flow);
         self.node_demand.copy_from_slice(&snapshot.node_demand);
-        for (volume, tank) in self.tank_volume.iter_mut().zip(&self.p.tanks) {
-            *volume = tank.geometry.volume_at_head(snapshot.node_head[tank.node]);
+        for (full, tank) in self.tank_full.iter_mut().zip(&self.p.tanks) {
+            *full = tank.is_full_at(snapshot.node_head[tank.node]);
         }
         self.hydraulic_time = snapshot.time + snapshot.step_length;
         self.loaded = true;

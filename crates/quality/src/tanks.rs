@@ -35,11 +35,10 @@ impl QualitySimulation {
 
     /// Whether the hydraulics say the tank is full.
     fn tank_is_full(&self, i: usize) -> bool {
-        let volume = match &self.final_tank_volume {
-            Some(volumes) => volumes[i],
-            None => self.tank_volume[i],
-        };
-        volume >= self.p.tanks[i].max_volume
+        match &self.final_tank_full {
+            Some(full) => full[i],
+            None => self.tank_full[i],
+        }
     }
 
     fn mix_complete(&mut self, i: usize, volume_in: f64, mass_in: f64, net: f64) {
