@@ -188,7 +188,10 @@ def with_changes(text, changes):
     for section, lines in changes.items():
         header = re.compile(r"^\s*\[" + section + r"\]", re.I | re.M)
         block = "\n".join(lines) + "\n"
-        match = header.search(text)
+        # The last section of that name, as EPANET reads them all in order.
+        match = None
+        for match in header.finditer(text):
+            pass
         if match is None:
             end = re.search(r"^\s*\[END\]", text, re.I | re.M)
             insert = f"[{section}]\n{block}\n"
