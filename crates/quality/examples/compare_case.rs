@@ -36,9 +36,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (worst, at) = ours
                 .zip(&expected[base..base + nodes + links])
                 .enumerate()
-                .map(|(i, (a, &b))| ((a - b as f64).abs() / (0.001 * (b as f64).abs()).max(0.01), i))
+                .map(|(i, (a, &b))| {
+                    (
+                        (a - b as f64).abs() / (0.001 * (b as f64).abs()).max(0.01),
+                        i,
+                    )
+                })
                 .fold((0.0, 0), |w, x| if x.0 > w.0 { x } else { w });
-            println!("{:>7} worst difference {worst:.3} of tolerance at value {at}", period.time);
+            println!(
+                "{:>7} worst difference {worst:.3} of tolerance at value {at}",
+                period.time
+            );
             continue;
         }
         let mut line = format!("{:>7}", period.time);

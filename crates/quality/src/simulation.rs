@@ -152,7 +152,11 @@ impl QualitySimulation {
             }
         }
 
-        let tank_full = p.tanks.iter().map(|t| t.initial_volume >= t.max_volume).collect();
+        let tank_full = p
+            .tanks
+            .iter()
+            .map(|t| t.initial_volume >= t.max_volume)
+            .collect();
         let mut simulation = QualitySimulation {
             node_quality,
             tank_quality,

@@ -81,11 +81,14 @@ fn compare(case: &str) -> Comparison {
     // EPANET prints masses to 6 significant digits and stores rates as float32; an item is
     // compared to 0.1% of itself, or of the mass that entered when it is near zero.
     let balance = &facts["mass_balance"];
-    let scale = balance["initial"].as_f64().unwrap_or(0.0).abs() + balance["inflow"].as_f64().unwrap_or(0.0).abs();
+    let scale = balance["initial"].as_f64().unwrap_or(0.0).abs()
+        + balance["inflow"].as_f64().unwrap_or(0.0).abs();
     let ours_balance = &results.mass_balance;
     let mut total = |name: &str, ours: f64, theirs: f64, scale: f64| {
         if (ours - theirs).abs() > 1e-3 * theirs.abs().max(1e-3 * scale) + 1e-9 {
-            comparison.totals_off.push(format!("{name}: ours {ours}, EPANET {theirs}"));
+            comparison
+                .totals_off
+                .push(format!("{name}: ours {ours}, EPANET {theirs}"));
         }
     };
     for (name, ours) in [
@@ -95,13 +98,23 @@ fn compare(case: &str) -> Comparison {
         ("reacted", ours_balance.reacted),
         ("final", ours_balance.final_mass),
     ] {
-        total(name, ours, balance[name].as_f64().unwrap_or(f64::NAN), scale);
+        total(
+            name,
+            ours,
+            balance[name].as_f64().unwrap_or(f64::NAN),
+            scale,
+        );
     }
     let rates = &facts["reaction_rates"];
-    let rate_scale = [&rates["bulk"], &rates["wall"], &rates["tank"], &rates["source"]]
-        .iter()
-        .map(|r| r.as_f64().unwrap_or(0.0).abs())
-        .sum::<f64>();
+    let rate_scale = [
+        &rates["bulk"],
+        &rates["wall"],
+        &rates["tank"],
+        &rates["source"],
+    ]
+    .iter()
+    .map(|r| r.as_f64().unwrap_or(0.0).abs())
+    .sum::<f64>();
     for (name, ours) in [
         ("bulk rate", results.reactions.bulk_rate),
         ("wall rate", results.reactions.wall_rate),
@@ -109,7 +122,12 @@ fn compare(case: &str) -> Comparison {
         ("source rate", results.reactions.source_rate),
     ] {
         let key = name.split(' ').next().unwrap_or(name);
-        total(name, ours, rates[key].as_f64().unwrap_or(f64::NAN), rate_scale);
+        total(
+            name,
+            ours,
+            rates[key].as_f64().unwrap_or(f64::NAN),
+            rate_scale,
+        );
     }
     for (p, period) in results.periods.iter().enumerate() {
         assert_eq!(period.time, times[p], "{case}: time of period {p}");
