@@ -66,7 +66,7 @@ impl StoredHydraulics {
             )));
         }
         if let Some(last) = self.snapshots.last() {
-            if last.time + last.step_length != snapshot.time {
+            if last.time.checked_add(last.step_length) != Some(snapshot.time) {
                 return Err(QualityError::HydraulicsMismatch(format!(
                     "snapshot at {} s does not follow the one at {} s with step {} s",
                     snapshot.time, last.time, last.step_length
@@ -192,18 +192,22 @@ struct ByteReader {
     path: std::path::PathBuf,
     input: BufReader<File>,
     offset: u64,
+    length: u64,
 }
 
 impl ByteReader {
     fn open(path: &Path) -> Result<ByteReader, QualityError> {
-        let file = File::open(path).map_err(|e| QualityError::HydraulicsFile {
+        let error = |e: std::io::Error| QualityError::HydraulicsFile {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })?;
+        };
+        let file = File::open(path).map_err(error)?;
+        let length = file.metadata().map_err(error)?.len();
         Ok(ByteReader {
             path: path.to_path_buf(),
             input: BufReader::new(file),
             offset: 0,
+            length,
         })
     }
 
@@ -266,8 +270,18 @@ impl ByteReader {
         }
     }
 
+    /// A buffer for `count` values of `size` bytes, refused when the file cannot hold them
+    /// (so a damaged header cannot ask for gigabytes).
+    fn buffer(&self, count: usize, size: usize) -> Result<Vec<u8>, QualityError> {
+        let bytes = count
+            .checked_mul(size)
+            .filter(|&b| b as u64 <= self.length.saturating_sub(self.offset))
+            .ok_or_else(|| self.fail("file ends too soon for the element counts in its header"))?;
+        Ok(vec![0u8; bytes])
+    }
+
     fn f64s(&mut self, count: usize) -> Result<Vec<f64>, QualityError> {
-        let mut buffer = vec![0u8; count * 8];
+        let mut buffer = self.buffer(count, 8)?;
         self.bytes(&mut buffer)?;
         Ok(buffer
             .chunks_exact(8)
@@ -276,7 +290,7 @@ impl ByteReader {
     }
 
     fn f32s(&mut self, count: usize) -> Result<Vec<f32>, QualityError> {
-        let mut buffer = vec![0u8; count * 4];
+        let mut buffer = self.buffer(count, 4)?;
         self.bytes(&mut buffer)?;
         Ok(buffer
             .chunks_exact(4)

@@ -98,6 +98,10 @@ impl QualitySimulation {
 fn wall_rate_coefficient(p: &Parameters, k: usize, flow: f64) -> f64 {
     let link = &p.links[k];
     let d = link.diameter;
+    // A pipe without a bore has no wall to react with (EPANET's wall rate is zero there too).
+    if d.is_nan() || d <= 0.0 || link.length.is_nan() || link.length <= 0.0 {
+        return 0.0;
+    }
     if p.schmidt == 0.0 {
         return if p.wall_order_zero {
             UNLIMITED_TRANSFER

@@ -246,11 +246,11 @@ impl QualitySimulation {
         for (full, tank) in self.tank_full.iter_mut().zip(&self.p.tanks) {
             *full = tank.is_full_at(snapshot.node_head[tank.node]);
         }
-        self.hydraulic_time = snapshot.time + snapshot.step_length;
+        self.hydraulic_time = snapshot.time.saturating_add(snapshot.step_length);
         self.loaded = true;
         let report = snapshot.time >= self.next_report;
         if report {
-            self.next_report += self.p.report_step;
+            self.next_report = self.next_report.saturating_add(self.p.report_step);
         }
         Ok(report)
     }

@@ -298,7 +298,7 @@ impl QualitySimulation {
         }
         let mut strength = source.strength;
         if !source.pattern.is_empty() {
-            let period = (self.time + self.p.pattern_start) / self.p.pattern_step;
+            let period = self.time.saturating_add(self.p.pattern_start) / self.p.pattern_step;
             strength *= source.pattern[(period % source.pattern.len() as u64) as usize];
         }
         let added = match source.kind {
