@@ -4,6 +4,7 @@ use crate::hydraulics::{HydraulicSnapshot, StoredHydraulics};
 use crate::parameters::{Analysis, NodeRole, Parameters};
 use crate::parcels::{volume_and_mass, Parcel, ParcelQueue};
 use crate::QualityError;
+use danjiang_network::units::CUBIC_METRES_PER_CUBIC_FOOT;
 use danjiang_network::{MixingModel, Network};
 use serde::Serialize;
 
@@ -99,6 +100,12 @@ pub struct QualitySimulation {
     pub(crate) hydraulic_time: u64,
     next_report: u64,
     loaded: bool,
+}
+
+/// A flow in m³/s rounded as EPANET's hydraulics file stores it (float32 ft³/s).
+fn as_epanet_stores_it(flow: f64) -> f64 {
+    let cubic_feet_per_second = (flow / CUBIC_METRES_PER_CUBIC_FOOT) as f32;
+    f64::from(cubic_feet_per_second) * CUBIC_METRES_PER_CUBIC_FOOT
 }
 
 impl QualitySimulation {
@@ -241,8 +248,15 @@ impl QualitySimulation {
                 snapshot.time
             )));
         }
-        self.link_flow.copy_from_slice(&snapshot.link_flow);
-        self.node_demand.copy_from_slice(&snapshot.node_demand);
+        // EPANET routes quality over hydraulics it stored as float32 in cubic feet per second;
+        // rounding the same way gives the quality routing exactly EPANET's flows whenever the
+        // hydraulics agree to float32 precision.
+        for (ours, &flow) in self.link_flow.iter_mut().zip(&snapshot.link_flow) {
+            *ours = as_epanet_stores_it(flow);
+        }
+        for (ours, &demand) in self.node_demand.iter_mut().zip(&snapshot.node_demand) {
+            *ours = as_epanet_stores_it(demand);
+        }
         for (full, tank) in self.tank_full.iter_mut().zip(&self.p.tanks) {
             *full = tank.is_full_at(snapshot.node_head[tank.node]);
         }

@@ -17,13 +17,32 @@ const DIAMETER: f64 = 0.3;
 #[allow(clippy::approx_constant)] // ok: EPANET's own rounding, which the engine keeps
 const QUARTER_PI_EPANET: f64 = 0.785398;
 
+/// EPANET's cubic-foot rounding of geometric volumes.
+fn volume_scale() -> f64 {
+    0.028317 / (0.3048f64 * 0.3048 * 0.3048)
+}
+
 /// The pipe volume as the engine takes it: EPANET's π/4 and its cubic-foot rounding.
-fn pipe_volume() -> f64 {
-    QUARTER_PI_EPANET * LENGTH * DIAMETER * DIAMETER * (0.028317 / (0.3048f64 * 0.3048 * 0.3048))
+fn pipe_volume(length: f64) -> f64 {
+    QUARTER_PI_EPANET * length * DIAMETER * DIAMETER * volume_scale()
+}
+
+/// A flow EPANET's float32 hydraulics file holds exactly, m³/s.
+fn epanet_flow(cubic_feet_per_second: f32) -> f64 {
+    f64::from(cubic_feet_per_second) * 0.028317
+}
+
+/// The length of pipe that holds `steps` quality steps of `flow`.
+fn length_for(flow: f64, steps: u64) -> f64 {
+    flow * (steps * STEP) as f64 / (QUARTER_PI_EPANET * DIAMETER * DIAMETER * volume_scale())
 }
 
 /// Reservoir R feeding junction J through pipe P, `hours` long, quality step 5 minutes.
 fn line_network(analysis: QualityAnalysis, hours: u64) -> Network {
+    line_network_of_length(analysis, hours, LENGTH)
+}
+
+fn line_network_of_length(analysis: QualityAnalysis, hours: u64, length: f64) -> Network {
     let mut network = Network::new();
     let mut reservoir = Node::new("R", 100.0, NodeKind::Reservoir(Reservoir::default()));
     reservoir.initial_quality = 1.0;
@@ -32,7 +51,7 @@ fn line_network(analysis: QualityAnalysis, hours: u64) -> Network {
         .add_node(Node::new("J", 0.0, NodeKind::Junction(Junction::default())))
         .unwrap();
     let pipe = Pipe {
-        length: LENGTH,
+        length,
         diameter: DIAMETER,
         roughness: 100.0,
         ..Pipe::default()
@@ -79,10 +98,10 @@ fn chemical() -> QualityAnalysis {
 
 #[test]
 fn first_order_decay_takes_one_explicit_step_per_quality_step() {
-    let mut network = line_network(chemical(), 3);
+    // The pipe holds exactly 12 quality steps of flow: water reaches J after 12 reactions.
+    let flow = epanet_flow(0.125);
+    let mut network = line_network_of_length(chemical(), 3, length_for(flow, 12));
     network.reactions.global_bulk = -1.0; // per day
-                                          // The pipe holds exactly 12 quality steps of flow: water reaches J after 12 reactions.
-    let flow = pipe_volume() / (12 * STEP) as f64;
     let results = run_over_stored(&network, &steady(&network, flow)).unwrap();
     let expected = (1.0 - STEP as f64 / 86_400.0).powi(12);
     let at_two_hours = &results.periods[2];
@@ -100,9 +119,9 @@ fn first_order_decay_takes_one_explicit_step_per_quality_step() {
 
 #[test]
 fn water_age_is_the_travel_time() {
-    let mut network = line_network(QualityAnalysis::Age, 3);
+    let flow = epanet_flow(0.125);
+    let mut network = line_network_of_length(QualityAnalysis::Age, 3, length_for(flow, 12));
     network.nodes[0].initial_quality = 0.0;
-    let flow = pipe_volume() / (12 * STEP) as f64;
     let results = run_over_stored(&network, &steady(&network, flow)).unwrap();
     assert!((results.periods[2].node_quality[1] - 1.0).abs() < 1e-9);
     // The pipe holds twelve parcels that have aged 0 to 11 quality steps.
@@ -183,8 +202,7 @@ fn a_mass_source_adds_mass_only_while_its_node_has_outflow() {
     let idle = run_over_stored(&network, &steady(&network, 0.0)).unwrap();
     assert_eq!(idle.mass_balance.inflow, 0.0);
     assert_eq!(idle.reactions.source_rate, 0.0);
-    // J has a demand but no link out of it: still no outflow into the network.
-    // Only demand counts when it is drawn off there, so give J a pipe onward.
+    // Now J sends the flow on through pipe Q to K.
     let j = NodeIdx(1);
     let k = network
         .add_node(Node::new("K", 0.0, NodeKind::Junction(Junction::default())))
@@ -198,7 +216,7 @@ fn a_mass_source_adds_mass_only_while_its_node_has_outflow() {
     network
         .add_link(Link::new("Q", j, k, LinkKind::Pipe(pipe)))
         .unwrap();
-    let flow = 0.01;
+    let flow = epanet_flow(0.5);
     let mut store = StoredHydraulics::new(3, 2);
     for hour in 0..=2 {
         store
@@ -218,8 +236,9 @@ fn a_mass_source_adds_mass_only_while_its_node_has_outflow() {
         "{}",
         results.mass_balance.inflow
     );
-    // Concentration added: 1 mg/s into 10 L/s is 0.1 mg/L.
-    assert!((results.periods[2].link_quality[1] - 0.1).abs() < 1e-9);
+    // Concentration added: 1 mg/s into the flow in litres per second.
+    let added = 1.0 / (flow * 1000.0);
+    assert!((results.periods[2].link_quality[1] - added).abs() < 1e-9);
 }
 
 #[test]
@@ -238,8 +257,12 @@ fn a_reservoir_source_keeps_its_last_concentration_when_its_pattern_drops_to_zer
         strength: 2.0,
         pattern: Some(pattern),
     });
-    let flow = pipe_volume() / (12 * STEP) as f64;
+    let flow = epanet_flow(1.0);
     let results = run_over_stored(&network, &steady(&network, flow)).unwrap();
+    assert!(
+        pipe_volume(LENGTH) < flow * 3600.0,
+        "the pipe flushes within an hour"
+    );
     for period in &results.periods[1..] {
         assert_eq!(period.node_quality[0], 2.0, "at {} s", period.time);
     }
@@ -248,8 +271,8 @@ fn a_reservoir_source_keeps_its_last_concentration_when_its_pattern_drops_to_zer
 
 #[test]
 fn a_mixed_tank_blends_its_inflow() {
-    // R (1 mg/L) fills tank T (0 mg/L, 10 m³ of water) at 1 L/s for an hour through pump-free
-    // pipe P; nothing leaves. Complete mixing: 10 m³ at 0 plus 3.6 m³ at 1 gives 3.6/13.6.
+    // R (1 mg/L) fills tank T (0 mg/L, 10 m³ of water) at about 1 L/s for an hour through
+    // pipe P; nothing leaves. Complete mixing: the tank's water and the inflow's mass mix.
     let mut network = Network::new();
     let mut reservoir = Node::new("R", 100.0, NodeKind::Reservoir(Reservoir::default()));
     reservoir.initial_quality = 1.0;
@@ -285,18 +308,17 @@ fn a_mixed_tank_blends_its_inflow() {
             .push(HydraulicSnapshot {
                 time,
                 step_length: step,
-                node_demand: vec![-0.001, 0.001],
+                node_demand: vec![-epanet_flow(0.03125), epanet_flow(0.03125)],
                 node_head: vec![100.0, level],
-                link_flow: vec![0.001],
+                link_flow: vec![epanet_flow(0.03125)],
             })
             .unwrap();
     }
     let results = run_over_stored(&network, &store).unwrap();
-    let scale = 0.028317 / (0.3048f64 * 0.3048 * 0.3048);
-    let pipe_volume = QUARTER_PI_EPANET * 1.0 * 0.01 * 0.01 * scale;
-    let tank_volume = area * scale;
+    let pipe_volume = QUARTER_PI_EPANET * 1.0 * 0.01 * 0.01 * volume_scale();
+    let tank_volume = area * volume_scale();
     // The pipe's first hour delivers its own (initial, 0 mg/L) water first.
-    let delivered = 3.6;
+    let delivered = epanet_flow(0.03125) * 3600.0;
     let mass = delivered - pipe_volume;
     let expected = mass / (tank_volume + delivered);
     let ours = results.periods[1].node_quality[t.index()];
