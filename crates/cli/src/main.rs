@@ -1,14 +1,28 @@
 //! The `danjiang` command line: the one binary over the engine and the operations system.
 //! Each subcommand lives in its own module under `commands/`.
 
+mod commands;
+
 use clap::Parser;
+use std::process::ExitCode;
 
 /// Danjiang: EPANET-compatible simulation and operations for water-transfer supply systems.
 #[derive(Parser)]
 #[command(name = "danjiang", version, about, long_about = None)]
-enum Command {}
+enum Command {
+    Check(commands::check::CheckArgs),
+}
 
-fn main() -> anyhow::Result<()> {
-    let _command = Command::parse();
-    Ok(())
+fn main() -> ExitCode {
+    let command = Command::parse();
+    let result = match command {
+        Command::Check(args) => commands::check::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("danjiang: {error:#}");
+            ExitCode::from(1)
+        }
+    }
 }

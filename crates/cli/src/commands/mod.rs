@@ -1,0 +1,3 @@
+//! One module per subcommand; `main.rs` dispatches to their `run` functions.
+
+pub mod check;
