@@ -4,6 +4,7 @@
 //! Inside a [`Network`] every quantity is in SI units (metres, cubic metres per second,
 //! seconds, kilowatts); the reader converts from the file's units and the writer back.
 
+pub mod generate;
 pub mod inp;
 pub mod json;
 pub mod model;
