@@ -1,0 +1,54 @@
+//! Flows that leave the network at junctions: emitters and pressure-driven demands,
+//! each modelled as a fictitious link to a reservoir at the junction's elevation
+//! (EPANET's `emitterheadloss`, `demandheadloss`).
+
+use crate::network_view::{NetworkView, CSMALL};
+use crate::solver::gradient::SolverState;
+
+/// Adds a steep head loss that keeps a flow from falling below zero (`dq` = flow - limit).
+pub(crate) fn add_lower_barrier(dq: f64, loss: &mut f64, gradient: &mut f64) {
+    let a = 1.0e9 * dq;
+    let b = (a * a + 1.0e-6).sqrt();
+    *loss += (a - b) / 2.0;
+    *gradient += (1.0e9 / 2.0) * (1.0 - a / b);
+}
+
+/// Adds a steep head loss that keeps a flow from rising above a limit (`dq` = flow - limit).
+pub(crate) fn add_upper_barrier(dq: f64, loss: &mut f64, gradient: &mut f64) {
+    let a = 1.0e9 * dq;
+    let b = (a * a + 1.0e-6).sqrt();
+    *loss += (a + b) / 2.0;
+    *gradient += (1.0e9 / 2.0) * (1.0 + a / b);
+}
+
+/// Head loss (ft) and its gradient across junction `i`'s emitter at its current flow.
+pub(crate) fn emitter_head_loss(view: &NetworkView, state: &SolverState, i: usize) -> (f64, f64) {
+    let ke = view.emitter[i].max(CSMALL);
+    let q = state.emitter_flow[i];
+    let qexp = view.options.qexp;
+    let mut gradient = qexp * ke * q.abs().powf(qexp - 1.0);
+    let mut loss;
+    if gradient < view.options.rqtol {
+        gradient = view.options.rqtol / qexp;
+        loss = gradient * q;
+    } else {
+        loss = gradient * q / qexp;
+    }
+    if !view.options.emitter_backflow {
+        add_lower_barrier(q, &mut loss, &mut gradient);
+    }
+    (loss, gradient)
+}
+
+/// Head loss and gradient of delivering junction `i`'s pressure-driven demand;
+/// `dp` is the pressure range and `n` the inverse of the pressure exponent.
+pub(crate) fn demand_head_loss(state: &SolverState, i: usize, dp: f64, n: f64) -> (f64, f64) {
+    let d = state.demand_flow[i];
+    let full = state.full_demand[i];
+    let r = d.abs() / full;
+    let mut gradient = n * dp * r.powf(n - 1.0) / full;
+    let mut loss = gradient * d / n;
+    add_lower_barrier(d, &mut loss, &mut gradient);
+    add_upper_barrier(d - full, &mut loss, &mut gradient);
+    (loss, gradient)
+}

@@ -1,0 +1,130 @@
+//! Head loss in pipes (Hazen-Williams, Darcy-Weisbach, Chezy-Manning) and its linearised
+//! coefficients: `p` is the inverse of the head loss gradient and `y` the flow correction
+//! (head loss over gradient), as in EPANET's `hydcoeffs.c`.
+
+use crate::network_view::{LinkType, NetworkView, CBIG, CSMALL};
+use crate::solver::gradient::SolverState;
+use danjiang_network::HeadlossFormula;
+use std::f64::consts::PI;
+
+// Constants of the Swamee-Jain and transition-zone friction factor, as EPANET uses them.
+const A1: f64 = 3.141_592_653_589_793_238_50e+03; // 1000 pi
+const A2: f64 = 1.570_796_326_794_896_619_30e+03; // 500 pi
+const A8: f64 = 4.618_413_198_590_666_686_90e+00; // 5.74 (pi/4)^0.9
+const A9: f64 = -8.685_889_638_065_036_553_00e-01; // -2 / ln 10
+const AB: f64 = 3.288_954_763_453_990_586_90e-03; // 5.74 / 4000^0.9
+const AC: f64 = -5.142_149_657_990_938_837_60e-03; // AA * AB
+
+/// The resistance coefficient of a link for the network's formula (EPANET's `R`).
+pub(crate) fn resistance(view: &NetworkView, k: usize) -> f64 {
+    match view.link_type[k] {
+        LinkType::Pipe | LinkType::CheckValvePipe => {
+            let e = view.roughness[k];
+            let d = view.diameter[k];
+            let length = view.length[k];
+            match view.options.formula {
+                HeadlossFormula::HazenWilliams => {
+                    4.727 * length / e.powf(view.options.hexp) / d.powf(4.871)
+                }
+                HeadlossFormula::DarcyWeisbach => {
+                    let area = PI * d * d / 4.0;
+                    length / 2.0 / 32.2 / d / (area * area)
+                }
+                HeadlossFormula::ChezyManning => {
+                    let a = 4.0 * e / (1.49 * PI * d * d);
+                    a * a * (d / 4.0).powf(-1.333) * length
+                }
+            }
+        }
+        LinkType::Pump => CBIG,
+        _ => CSMALL,
+    }
+}
+
+/// Sets the coefficients of pipe `k` from its current flow.
+pub(crate) fn pipe_coefficients(view: &NetworkView, state: &mut SolverState, k: usize) {
+    let flow = state.flow[k];
+    if state.status[k].is_closed() {
+        state.p[k] = 1.0 / CBIG;
+        state.y[k] = flow;
+        return;
+    }
+    if view.options.formula == HeadlossFormula::DarcyWeisbach {
+        darcy_weisbach_coefficients(view, state, k);
+        return;
+    }
+    let q = flow.abs();
+    let minor = view.minor_loss[k];
+    let r = state.resistance[k];
+    let hexp = view.options.hexp;
+    let rqtol = view.options.rqtol;
+    let mut gradient = hexp * r * q.powf(hexp - 1.0);
+    let mut loss;
+    if gradient < rqtol {
+        // Below this gradient the loss is taken as linear in flow.
+        gradient = rqtol / hexp;
+        loss = gradient * q;
+    } else {
+        loss = gradient * q / hexp;
+    }
+    if minor > 0.0 {
+        loss += minor * q * q;
+        gradient += 2.0 * minor * q;
+    }
+    if flow < 0.0 {
+        loss = -loss;
+    }
+    state.p[k] = 1.0 / gradient;
+    state.y[k] = loss / gradient;
+}
+
+fn darcy_weisbach_coefficients(view: &NetworkView, state: &mut SolverState, k: usize) {
+    let flow = state.flow[k];
+    let q = flow.abs();
+    let r = state.resistance[k];
+    let minor = view.minor_loss[k];
+    let d = view.diameter[k];
+    let relative_roughness = view.roughness[k] / d;
+    let s = view.options.viscosity * d;
+    let (loss, gradient);
+    if q <= A2 * s {
+        // Laminar flow: Hagen-Poiseuille, f = 64 / Re.
+        let laminar = 16.0 * PI * s * r;
+        loss = flow * (laminar + minor * q);
+        gradient = laminar + 2.0 * minor * q;
+    } else {
+        let (f, dfdq) = friction_factor(q, relative_roughness, s);
+        let r1 = f * r + minor;
+        loss = r1 * q * flow;
+        gradient = 2.0 * r1 * q + dfdq * r * q * q;
+    }
+    state.p[k] = 1.0 / gradient;
+    state.y[k] = loss / gradient;
+}
+
+/// Darcy-Weisbach friction factor and its derivative with respect to flow: Swamee-Jain
+/// above Re = 4000, EPANET's cubic interpolation (Dunlop) between 2000 and 4000.
+fn friction_factor(q: f64, e: f64, s: f64) -> (f64, f64) {
+    let w = q / s; // Re * pi / 4
+    if w >= A1 {
+        let y1 = A8 / w.powf(0.9);
+        let y2 = e / 3.7 + y1;
+        let y3 = A9 * y2.ln();
+        let f = 1.0 / (y3 * y3);
+        let dfdq = 1.8 * f * y1 * A9 / y2 / y3 / q;
+        (f, dfdq)
+    } else {
+        let y2 = e / 3.7 + AB;
+        let y3 = A9 * y2.ln();
+        let fa = 1.0 / (y3 * y3);
+        let fb = (2.0 + AC / (y2 * y3)) * fa;
+        let r = w / A2;
+        let x1 = 7.0 * fa - fb;
+        let x2 = 0.128 - 17.0 * fa + 2.5 * fb;
+        let x3 = -0.128 + 13.0 * fa - (fb + fb);
+        let x4 = 0.032 - 3.0 * fa + 0.5 * fb;
+        let f = x1 + r * (x2 + r * (x3 + r * x4));
+        let dfdq = (x2 + r * (2.0 * x3 + r * 3.0 * x4)) / s / A2;
+        (f, dfdq)
+    }
+}

@@ -1,0 +1,92 @@
+//! Pump head gain and its linearised coefficients (EPANET's `pumpcoeff`), for constant
+//! power, power-function (one- and three-point) and multi-point curves with speed.
+
+use crate::network_view::{NetworkView, PumpCurveKind, CBIG, CSMALL, TINY};
+use crate::solver::gradient::SolverState;
+
+/// Slope and intercept of the segment of a piecewise-linear curve that holds `q`
+/// (the first or last segment beyond the ends).
+pub(crate) fn curve_segment(points: &[(f64, f64)], q: f64) -> (f64, f64) {
+    let n = points.len();
+    if n < 2 {
+        return (points.first().map(|p| p.1).unwrap_or(0.0), 0.0);
+    }
+    let mut k2 = 0;
+    while k2 < n && points[k2].0 < q {
+        k2 += 1;
+    }
+    if k2 == 0 {
+        k2 = 1;
+    } else if k2 == n {
+        k2 = n - 1;
+    }
+    let k1 = k2 - 1;
+    let slope = (points[k2].1 - points[k1].1) / (points[k2].0 - points[k1].0);
+    let intercept = points[k1].1 - slope * points[k1].0;
+    (intercept, slope)
+}
+
+/// Sets the coefficients of pump link `k`.
+pub(crate) fn pump_coefficients(view: &NetworkView, state: &mut SolverState, k: usize) {
+    let setting = state.setting[k];
+    let flow = state.flow[k];
+    if state.status[k].is_closed() || setting == 0.0 {
+        state.p[k] = 1.0 / CBIG;
+        state.y[k] = flow;
+        return;
+    }
+    let Some(pump_index) = view.pump_of_link[k] else {
+        state.p[k] = 1.0 / CSMALL;
+        state.y[k] = flow;
+        return;
+    };
+    let pump = &view.pumps[pump_index];
+    let q = flow.abs();
+    let rqtol = view.options.rqtol;
+    let (loss, gradient);
+    match pump.curve_kind {
+        PumpCurveKind::Custom => {
+            let (h0, r) = curve_segment(&pump.curve, q / setting);
+            let h0 = -h0;
+            let r = -r;
+            gradient = r * setting;
+            loss = h0 * setting * setting + gradient * flow;
+        }
+        PumpCurveKind::ConstantPower | PumpCurveKind::PowerFunction => {
+            let h0 = setting * setting * pump.h0;
+            let mut n = pump.n;
+            if (n - 1.0).abs() < TINY {
+                n = 1.0;
+            }
+            let r = pump.r * setting.powf(2.0 - n);
+            if pump.curve_kind == PumpCurveKind::ConstantPower {
+                let g = -r / q / q;
+                if g > CBIG {
+                    state.p[k] = 1.0 / CBIG;
+                    state.y[k] = flow;
+                    return;
+                } else if g < CSMALL {
+                    state.p[k] = 1.0 / CSMALL;
+                    state.y[k] = flow;
+                    return;
+                }
+                gradient = g;
+                loss = r / flow;
+            } else if n != 1.0 {
+                let g = n * r * q.powf(n - 1.0);
+                if g < rqtol {
+                    gradient = rqtol;
+                    loss = h0 + gradient * flow;
+                } else {
+                    gradient = g;
+                    loss = h0 + gradient * flow / n;
+                }
+            } else {
+                gradient = r;
+                loss = h0 + gradient * flow;
+            }
+        }
+    }
+    state.p[k] = 1.0 / gradient;
+    state.y[k] = loss / gradient;
+}

@@ -1,0 +1,397 @@
+//! One hydraulic solution: EPANET's `hydsolve` with its trial loop, status checks,
+//! damping and convergence tests.
+
+use crate::controls::check_pressure_controls;
+use crate::demand::{demand_head_loss, emitter_head_loss};
+use crate::headloss::pipe_coefficients;
+use crate::network_view::{LinkType, NetworkView, PumpCurveKind, MINIMUM_PRESSURE_RANGE};
+use crate::pump::pump_coefficients;
+use crate::solver::matrix::{SolveFailure, SystemMatrix};
+use crate::state::LinkStatus;
+use crate::status::{check_links, check_pressure_valves};
+use crate::valve::{add_control_valves, valve_coefficients};
+use danjiang_network::DemandModel;
+
+/// The variables of the hydraulic solution, in EPANET's units and node order.
+#[derive(Debug, Clone)]
+pub(crate) struct SolverState {
+    pub head: Vec<f64>,
+    /// Consumer demand delivered at each junction, ft³/s.
+    pub demand_flow: Vec<f64>,
+    /// Consumer demand asked for at each junction, ft³/s.
+    pub full_demand: Vec<f64>,
+    pub emitter_flow: Vec<f64>,
+    pub leakage_flow: Vec<f64>,
+    /// Junction outflow, or net inflow of a tank or reservoir, ft³/s.
+    pub node_demand: Vec<f64>,
+    /// Flow balance at each node during assembly.
+    pub xflow: Vec<f64>,
+    pub flow: Vec<f64>,
+    pub status: Vec<LinkStatus>,
+    pub setting: Vec<f64>,
+    /// Resistance coefficient of each link (a PCV's changes with its setting).
+    pub resistance: Vec<f64>,
+    pub p: Vec<f64>,
+    pub y: Vec<f64>,
+    pub relax_factor: f64,
+    /// Volume of each tank, ft³.
+    pub tank_volume: Vec<f64>,
+}
+
+/// What one solution reports.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SolveReport {
+    pub iterations: u32,
+    pub relative_error: f64,
+}
+
+/// Why one solution failed.
+#[derive(Debug, Clone)]
+pub(crate) enum SolveError {
+    /// Ill-conditioned at this internal node.
+    IllConditioned(usize),
+    Other(String),
+}
+
+impl SolverState {
+    pub(crate) fn new(view: &NetworkView) -> SolverState {
+        let n = view.n_nodes;
+        let m = view.n_links;
+        SolverState {
+            head: vec![0.0; n],
+            demand_flow: vec![0.0; n],
+            full_demand: vec![0.0; n],
+            emitter_flow: vec![0.0; n],
+            leakage_flow: vec![0.0; n],
+            node_demand: vec![0.0; n],
+            xflow: vec![0.0; n.max(m)],
+            flow: vec![0.0; m],
+            status: vec![LinkStatus::Open; m],
+            setting: vec![0.0; m],
+            resistance: vec![0.0; m],
+            p: vec![0.0; m],
+            y: vec![0.0; m],
+            relax_factor: 1.0,
+            tank_volume: vec![0.0; view.tanks.len()],
+        }
+    }
+}
+
+/// Computes every link's coefficients from its current flow (EPANET's `headlosscoeffs`).
+pub(crate) fn head_loss_coefficients(view: &NetworkView, state: &mut SolverState) {
+    for k in 0..view.n_links {
+        match view.link_type[k] {
+            LinkType::Pipe | LinkType::CheckValvePipe => pipe_coefficients(view, state, k),
+            LinkType::Pump => pump_coefficients(view, state, k),
+            _ => valve_coefficients(view, state, k),
+        }
+    }
+}
+
+fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut SystemMatrix) {
+    matrix.clear();
+    state.xflow.fill(0.0);
+    let nj = view.n_junctions;
+    // Links.
+    for k in 0..view.n_links {
+        let p = state.p[k];
+        if p == 0.0 {
+            continue;
+        }
+        let (n1, n2) = (view.from[k], view.to[k]);
+        let flow = state.flow[k];
+        state.xflow[n1] -= flow;
+        state.xflow[n2] += flow;
+        if let Some(position) = matrix.off_diagonal[k] {
+            matrix.values[position] -= p;
+        }
+        if n1 < nj {
+            matrix.values[matrix.diagonal[n1]] += p;
+            matrix.rhs[n1] += state.y[k];
+        } else if n2 < nj {
+            matrix.rhs[n2] += p * state.head[n1];
+        }
+        if n2 < nj {
+            matrix.values[matrix.diagonal[n2]] += p;
+            matrix.rhs[n2] -= state.y[k];
+        } else if n1 < nj {
+            matrix.rhs[n1] += p * state.head[n2];
+        }
+    }
+    // Emitters.
+    for i in 0..nj {
+        if view.emitter[i] == 0.0 {
+            continue;
+        }
+        let (loss, gradient) = emitter_head_loss(view, state, i);
+        matrix.values[matrix.diagonal[i]] += 1.0 / gradient;
+        matrix.rhs[i] += (loss + view.elevation[i]) / gradient;
+        state.xflow[i] -= state.emitter_flow[i];
+    }
+    // Pressure-driven demands.
+    if view.options.demand_model == DemandModel::PressureDriven {
+        let dp = view.options.preq - view.options.pmin;
+        let n = 1.0 / view.options.pexp;
+        for i in 0..nj {
+            if state.full_demand[i] <= 0.0 {
+                continue;
+            }
+            let (loss, gradient) = demand_head_loss(state, i, dp, n);
+            if gradient > 0.0 {
+                matrix.values[matrix.diagonal[i]] += 1.0 / gradient;
+                matrix.rhs[i] += (loss + view.elevation[i] + view.options.pmin) / gradient;
+            }
+        }
+    }
+    // Node balances.
+    for i in 0..nj {
+        state.xflow[i] -= state.demand_flow[i];
+        matrix.rhs[i] += state.xflow[i];
+    }
+    add_control_valves(view, state, matrix);
+}
+
+/// Updates flows from new heads; returns the relative flow change and the largest change.
+fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64) {
+    let mut qsum = 0.0;
+    let mut dqsum = 0.0;
+    let mut max_change: f64 = 0.0;
+    let nj = view.n_junctions;
+    for n in nj..view.n_nodes {
+        state.node_demand[n] = 0.0;
+    }
+    for k in 0..view.n_links {
+        let (n1, n2) = (view.from[k], view.to[k]);
+        let dh = state.head[n1] - state.head[n2];
+        let mut dq = state.y[k] - state.p[k] * dh;
+        dq *= state.relax_factor;
+        if view.link_type[k] == LinkType::Pump {
+            if let Some(p) = view.pump_of_link[k] {
+                if view.pumps[p].curve_kind == PumpCurveKind::ConstantPower && dq > state.flow[k] {
+                    // Keep a constant-power pump's flow from turning negative.
+                    dq = state.flow[k] / 2.0;
+                }
+            }
+        }
+        state.flow[k] -= dq;
+        qsum += state.flow[k].abs();
+        dqsum += dq.abs();
+        max_change = max_change.max(dq.abs());
+        if !state.status[k].is_closed() {
+            if n1 >= nj {
+                state.node_demand[n1] -= state.flow[k];
+            }
+            if n2 >= nj {
+                state.node_demand[n2] += state.flow[k];
+            }
+        }
+    }
+    // Emitters.
+    for i in 0..nj {
+        if view.emitter[i] == 0.0 {
+            continue;
+        }
+        let (loss, gradient) = emitter_head_loss(view, state, i);
+        let dh = state.head[i] - view.elevation[i];
+        let dq = (loss - dh) / gradient * state.relax_factor;
+        state.emitter_flow[i] -= dq;
+        qsum += state.emitter_flow[i].abs();
+        dqsum += dq.abs();
+        max_change = max_change.max(dq.abs());
+    }
+    // Pressure-driven demands.
+    if view.options.demand_model == DemandModel::PressureDriven {
+        let dp = (view.options.preq - view.options.pmin).max(MINIMUM_PRESSURE_RANGE);
+        let n = 1.0 / view.options.pexp;
+        for i in 0..nj {
+            let full = state.full_demand[i];
+            if full <= 0.0 {
+                continue;
+            }
+            let (loss, gradient) = demand_head_loss(state, i, dp, n);
+            let dh = state.head[i] - view.elevation[i] - view.options.pmin;
+            let mut dq = (loss - dh) / gradient * state.relax_factor;
+            if dq.abs() > 0.4 * full {
+                dq = 0.4 * if dq < 0.0 { -1.0 } else { 1.0 } * full;
+            }
+            state.demand_flow[i] -= dq;
+            qsum += state.demand_flow[i].abs();
+            dqsum += dq.abs();
+            max_change = max_change.max(dq.abs());
+        }
+    }
+    let relative = if qsum > view.options.hacc {
+        dqsum / qsum
+    } else {
+        dqsum
+    };
+    (relative, max_change)
+}
+
+fn max_head_error(view: &NetworkView, state: &mut SolverState) -> f64 {
+    head_loss_coefficients(view, state);
+    let mut worst: f64 = 0.0;
+    for k in 0..view.n_links {
+        if state.status[k].is_closed() || state.p[k] == 0.0 {
+            continue;
+        }
+        let dh = state.head[view.from[k]] - state.head[view.to[k]];
+        let loss = state.y[k] / state.p[k];
+        worst = worst.max((dh - loss).abs());
+    }
+    worst
+}
+
+fn pda_converged(view: &NetworkView, state: &SolverState) -> bool {
+    const QTOL: f64 = 0.0001;
+    let dp = view.options.preq - view.options.pmin;
+    let mut converged = true;
+    for i in 0..view.n_junctions {
+        let full = state.full_demand[i];
+        if full <= 0.0 {
+            continue;
+        }
+        let p = state.head[i] - view.elevation[i];
+        let q = if p <= view.options.pmin {
+            0.0
+        } else if p >= view.options.preq {
+            full
+        } else {
+            full * ((p - view.options.pmin) / dp).powf(view.options.pexp)
+        };
+        if (q - state.demand_flow[i]).abs() > QTOL {
+            converged = false;
+        }
+    }
+    converged
+}
+
+fn has_converged(
+    view: &NetworkView,
+    state: &mut SolverState,
+    relative_error: f64,
+    max_flow_change: f64,
+) -> bool {
+    if relative_error > view.options.hacc {
+        return false;
+    }
+    let head_error = max_head_error(view, state);
+    if view.options.head_error_limit > 0.0 && head_error > view.options.head_error_limit {
+        return false;
+    }
+    if view.options.flow_change_limit > 0.0 && max_flow_change > view.options.flow_change_limit {
+        return false;
+    }
+    if view.options.demand_model == DemandModel::PressureDriven {
+        return pda_converged(view, state);
+    }
+    true
+}
+
+/// Fixes the status of an active control valve at `node` that makes the equations
+/// inconsistent; true if one was found.
+fn fix_bad_valve(view: &NetworkView, state: &mut SolverState, node: usize) -> bool {
+    for &k in &view.valves {
+        let (n1, n2) = (view.from[k], view.to[k]);
+        if node == n1 || node == n2 {
+            let t = view.link_type[k];
+            if matches!(t, LinkType::Prv | LinkType::Psv | LinkType::Fcv)
+                && state.status[k] == LinkStatus::Active
+            {
+                state.status[k] = if t == LinkType::Fcv {
+                    LinkStatus::FcvCannotDeliver
+                } else {
+                    LinkStatus::CannotDeliverPressure
+                };
+                return true;
+            }
+            return false;
+        }
+    }
+    false
+}
+
+/// Solves the network equations at the current time (EPANET's `hydsolve`).
+pub(crate) fn solve(
+    view: &NetworkView,
+    state: &mut SolverState,
+    matrix: &mut SystemMatrix,
+) -> Result<SolveReport, SolveError> {
+    let opts = &view.options;
+    let mut next_check = opts.check_freq;
+    state.relax_factor = 1.0;
+    let mut max_trials = opts.max_iter;
+    if opts.extra_iter > 0 {
+        max_trials += opts.extra_iter as u32;
+    }
+    let mut iteration: u32 = 1;
+    let mut relative_error = 0.0;
+    let mut failure: Option<SolveError> = None;
+    // Guards against endless valve fixing: each fix changes one valve for good.
+    let mut fixes = 0usize;
+    while iteration <= max_trials {
+        head_loss_coefficients(view, state);
+        matrix_coefficients(view, state, matrix);
+        match matrix.solve() {
+            Ok(()) => {}
+            Err(SolveFailure::Pivot(junction)) => {
+                if fixes <= view.valves.len() && fix_bad_valve(view, state, junction) {
+                    fixes += 1;
+                    continue;
+                }
+                failure = Some(SolveError::IllConditioned(junction));
+                break;
+            }
+            Err(SolveFailure::Other(message)) => {
+                failure = Some(SolveError::Other(message));
+                break;
+            }
+        }
+        state.head[..view.n_junctions].copy_from_slice(&matrix.rhs);
+        let (error, max_flow_change) = new_flows(view, state);
+        relative_error = error;
+
+        state.relax_factor = 1.0;
+        let mut valve_change = false;
+        if opts.damp_limit > 0.0 {
+            if relative_error <= opts.damp_limit {
+                state.relax_factor = 0.6;
+                valve_change = check_pressure_valves(view, state);
+            }
+        } else {
+            valve_change = check_pressure_valves(view, state);
+        }
+
+        if has_converged(view, state, relative_error, max_flow_change) {
+            if iteration > opts.max_iter {
+                break;
+            }
+            let mut status_change = valve_change;
+            if check_links(view, state) {
+                status_change = true;
+            }
+            if check_pressure_controls(view, state) {
+                status_change = true;
+            }
+            if !status_change {
+                break;
+            }
+            next_check = iteration + opts.check_freq;
+        } else if iteration <= opts.max_check && iteration == next_check {
+            check_links(view, state);
+            next_check += opts.check_freq;
+        }
+        iteration += 1;
+    }
+    // Total outflow at each junction.
+    for i in 0..view.n_junctions {
+        state.node_demand[i] = state.demand_flow[i] + state.emitter_flow[i] + state.leakage_flow[i];
+    }
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
+    Ok(SolveReport {
+        iterations: iteration,
+        relative_error,
+    })
+}
