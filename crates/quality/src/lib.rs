@@ -1,10 +1,5 @@
-//! Water-quality engine: water age, source trace and reactive chemicals carried through a
-//! network by Lagrangian transport of water parcels over stored or live hydraulic results.
-//!
-//! The engine reproduces EPANET 2.3's quality model (parcel routing, node mixing, bulk and
-//! wall reactions, the four tank mixing models, the four source types, the reaction report
-//! and the mass balance) in SI units: volumes in m³, flows in m³/s, times in s, and
-//! concentrations in the analysis' own unit (mg/L or µg/L, hours of age, percent of trace).
+//! Water age, source trace and reactive chemicals carried through a network by EPANET 2.3's
+//! Lagrangian parcel routing, over live or stored hydraulic results, in SI units.
 //!
 //! ```no_run
 //! # fn demo(network: &danjiang_network::Network,
