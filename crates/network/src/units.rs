@@ -184,9 +184,11 @@ impl PressureUnits {
         match self {
             PressureUnits::Psi => psi_per_metre * specific_gravity,
             PressureUnits::Kpa => psi_per_metre * KPA_PER_PSI * specific_gravity,
-            PressureUnits::Bar => psi_per_metre * KPA_PER_PSI * 0.01 * specific_gravity,
-            PressureUnits::Meters => specific_gravity,
-            PressureUnits::Feet => specific_gravity / METRES_PER_FOOT,
+            // EPANET's bar per psi (0.068948), not a hundredth of its kPa per psi.
+            PressureUnits::Bar => psi_per_metre * 0.068948 * specific_gravity,
+            // EPANET converts metres and feet of head without the specific gravity.
+            PressureUnits::Meters => 1.0,
+            PressureUnits::Feet => 1.0 / METRES_PER_FOOT,
         }
     }
 
