@@ -475,8 +475,9 @@ impl Checker<'_> {
                             _ => false,
                         };
                         if conflict {
+                            // EPANET 2.3.5 runs such networks, so this is a warning.
                             let other_id = &network.links[earlier[other].0.index()].id;
-                            self.error(220, subject, format!("illegal valve connection to another valve: {} \"{}\" and {} \"{}\" share a node in a way EPANET cannot solve", kind.keyword(), link.id, other_kind.keyword(), other_id));
+                            self.warning(Some(220), subject, format!("valve connected to another valve: {} \"{}\" and {} \"{}\" share a node in a way the EPANET manual forbids (EPANET 2.3.5 still runs it)", kind.keyword(), link.id, other_kind.keyword(), other_id));
                             break;
                         }
                     }

@@ -1,0 +1,71 @@
+//! The errors of the operations store.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One rejected row of an import file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    /// Line in the file, 1-based (the header is line 1).
+    pub line: u64,
+    /// The column (or GeoJSON member) at fault, when one is.
+    pub field: Option<String>,
+    /// What was wrong and what was expected.
+    pub reason: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "line {}, field `{}`: {}", self.line, field, self.reason),
+            None => write!(f, "line {}: {}", self.line, self.reason),
+        }
+    }
+}
+
+/// Every way an operation on the store can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    /// The database refused or failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration could not be applied.
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// An import was rejected; nothing of it was written.
+    #[error("{path}: rejected, nothing written; {} bad row(s):\n{}", errors.len(), list(errors))]
+    Rejected {
+        /// The file.
+        path: PathBuf,
+        /// Every bad row, in file order.
+        errors: Vec<RowError>,
+    },
+    /// The database URL is neither SQLite nor PostgreSQL.
+    #[error("database URL `{0}`: expected sqlite:PATH, a file path, or postgres://...")]
+    UnsupportedUrl(String),
+    /// A request made no sense (for example an unknown report grouping).
+    #[error("{0}")]
+    Invalid(String),
+    /// Writing a report failed.
+    #[error("writing the report: {0}")]
+    Report(String),
+}
+
+fn list(errors: &[RowError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("  {e}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The crate's result type.
+pub type Result<T, E = OpsError> = std::result::Result<T, E>;

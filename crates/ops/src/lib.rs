@@ -1,0 +1,17 @@
+//! Danjiang's operations domain for a water-transfer supply system: asset register, meters and
+//! readings, the supply ledger with plans, and its store on SQLite or PostgreSQL (sqlx).
+
+pub mod calendar;
+pub mod demo;
+pub mod error;
+pub mod import;
+pub mod ledger;
+pub mod metering;
+pub mod store;
+
+pub use error::{OpsError, Result, RowError};
+pub use import::{import_bytes, import_file, ImportKind, ImportSummary, Progress, Silent};
+pub use ledger::{
+    compute as compute_ledger, Format, Grouping, Ledger, LedgerQuery, LedgerRow, Period,
+};
+pub use store::{Backend, Store};
