@@ -63,7 +63,7 @@ pub struct SiteAssessment {
     pub grade: Option<Grade>,
     /// Item code to class (`None` for items without a class).
     pub items: BTreeMap<String, Option<WaterClass>>,
-    /// Evaluated items whose class is the section's class.
+    /// Evaluated items whose class is the section's class (none for a Class I section).
     pub limiting: Vec<String>,
     /// Exceedance multiples over Class III, by item code.
     pub exceedance: BTreeMap<String, f64>,
@@ -121,13 +121,14 @@ pub fn assess(
         .filter(|d| d.evaluated)
         .filter_map(|d| d.class)
         .max();
+    // Limiting items name what holds the section below Class I; a Class I section has none.
     let limiting = match class {
-        Some(worst) => details
+        Some(worst) if worst > WaterClass::I => details
             .iter()
             .filter(|d| d.evaluated && d.class == Some(worst))
             .map(|d| d.code.clone())
             .collect(),
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     let main_pollutants = match class {
         Some(c) if c > method.main_pollutants_when_worse_than => main_pollutants(&details, method),

@@ -677,3 +677,45 @@ fn a_standard_edition_is_data() {
         assert!(item.source.contains("GB 3838-2002"), "{}", item.code);
     }
 }
+
+#[test]
+fn two_years_of_canal_samples_read_and_assess() {
+    let text = include_str!("data/canal-samples.csv");
+    let m = read_samples_csv("canal-samples.csv", text.as_bytes(), &gb(), 0.5).unwrap();
+    assert_eq!(m.len(), 2788);
+    let (g, me, o) = (gb(), method(), AssessOptions::default());
+    let samples: Vec<_> = aggregate(&m, Period::Sample)
+        .iter()
+        .map(|s| assess(s, &g, &me, o))
+        .collect();
+    assert_eq!(samples.len(), 4 * 24 + 1);
+    let incident = samples
+        .iter()
+        .find(|a| a.time == "2024-08-20T15:00:00")
+        .unwrap();
+    assert_eq!(incident.class, Some(V));
+    assert_eq!(incident.limiting, vec!["NH3N"]);
+    assert_eq!(incident.main_pollutants, vec!["NH3N", "oil"]);
+    assert_eq!(incident.items["oil"], Some(IV));
+    assert_eq!(incident.missing.len(), 17);
+    // The month of the incident averages it with the routine sample of 2024-08-07.
+    let months = aggregate(&m, Period::Month);
+    let august = months
+        .iter()
+        .find(|s| s.site == "Mengpo-17" && s.time == "2024-08")
+        .unwrap();
+    let routine = m
+        .iter()
+        .find(|x| {
+            x.site == "Mengpo-17"
+                && x.item == "NH3N"
+                && x.time.to_string().starts_with("2024-08-07")
+        })
+        .unwrap();
+    assert!((august.values["NH3N"] - (routine.value + 1.62) / 2.0).abs() < 1e-12);
+    // Below-detection cadmium (0.0005L) counts as 0.00025 mg/L.
+    assert!(m
+        .iter()
+        .filter(|x| x.item == "Cd")
+        .all(|x| x.below_detection && x.value == 0.00025));
+}
