@@ -10,12 +10,16 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "danjiang", version, about, long_about = None)]
 enum Command {
+    Assess(commands::assess::AssessArgs),
+    Siting(commands::siting::SitingArgs),
     Check(commands::check::CheckArgs),
 }
 
 fn main() -> ExitCode {
     let command = Command::parse();
     let result = match command {
+        Command::Assess(args) => commands::assess::run(&args),
+        Command::Siting(args) => commands::siting::run(&args),
         Command::Check(args) => commands::check::run(&args),
     };
     match result {

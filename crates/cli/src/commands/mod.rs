@@ -1,3 +1,5 @@
 //! One module per subcommand; `main.rs` dispatches to their `run` functions.
 
+pub mod assess;
 pub mod check;
+pub mod siting;
