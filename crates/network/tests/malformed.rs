@@ -6,9 +6,12 @@ use danjiang_network::inp;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// File, then every error it must produce: (line, code); line `None` for a problem of the
-/// network as a whole.
-const CASES: &[(&str, &[(Option<usize>, u16)])] = &[
+/// An error a file must produce: its line (`None` for a problem of the network as a whole)
+/// and EPANET's code.
+type Expected = (Option<usize>, u16);
+
+/// File, then every error it must produce.
+const CASES: &[(&str, &[Expected])] = &[
     ("201_pump_unknown_keyword", &[(Some(23), 201)]),
     ("201_rule_premise_fields", &[(Some(30), 201)]),
     ("201_tank_too_few_fields", &[(Some(14), 201)]),
