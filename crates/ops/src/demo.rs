@@ -163,13 +163,13 @@ pub fn generate(seed: u64) -> History {
     let mut baling_readings = Vec::new();
     let baling_first = (baling_start - first) as usize;
     let baling_outages = outages(&mut rng, baling_first, days, 4, 30);
-    for i in baling_first..days {
+    for (i, daily_rate) in baling_daily_rate.iter().enumerate().skip(baling_first) {
         for h in 0..24 {
             let at = (first + i as i64) * SECONDS_PER_DAY + h * 3600;
             if baling_outages.iter().any(|&(a, b)| i >= a && i < b) && h % 24 != 0 {
                 continue; // the logger was down: only the daily manual reading survives
             }
-            let rate = baling_daily_rate[i] * RELEASE_HOURS[h as usize];
+            let rate = daily_rate * RELEASE_HOURS[h as usize];
             baling_readings.push(Reading {
                 at,
                 value: round_to(rate, 4),
@@ -195,8 +195,8 @@ pub fn generate(seed: u64) -> History {
         ("REL-XIAOHONG", [(5, 30), (11, 25)]),
     ];
     let mut gate_weights: Vec<Vec<f64>> = vec![vec![0.0; days]; gates.len()];
-    for (g, (_, campaigns)) in gates.iter().enumerate() {
-        for i in 0..days {
+    for (g, ((_, campaigns), weights)) in gates.iter().zip(gate_weights.iter_mut()).enumerate() {
+        for (i, weight) in weights.iter_mut().enumerate() {
             let d = first + i as i64;
             let date = crate::calendar::date_of_day(d);
             let (_, month) = year_month(d);
@@ -207,7 +207,7 @@ pub fn generate(seed: u64) -> History {
                     && day_of_month >= start_day
                     && day_of_month < start_day + length.min(26)
                 {
-                    gate_weights[g][i] = rng.gen_range(0.85..1.15);
+                    *weight = rng.gen_range(0.85..1.15);
                 }
             }
         }

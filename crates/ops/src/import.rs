@@ -654,14 +654,14 @@ async fn parse_assets(store: &Store, bytes: &[u8]) -> std::result::Result<Batch,
         let zone_class = f.one_of("zone_class", &ZONE_CLASSES, kind.as_deref() == Some("zone"));
         match kind.as_deref() {
             Some("pipeline") => {
-                if length.is_none_or(|l| l <= 0.0) {
+                if !length.is_some_and(|l| l > 0.0) {
                     f.fail("length_m", "a pipeline needs a length above zero, m");
                 }
-                if diameter.is_none_or(|d| d <= 0.0) {
+                if !diameter.is_some_and(|d| d > 0.0) {
                     f.fail("diameter_mm", "a pipeline needs a diameter above zero, mm");
                 }
             }
-            Some("plant") if capacity.is_none_or(|c| c <= 0.0) => {
+            Some("plant") if !capacity.is_some_and(|c| c > 0.0) => {
                 f.fail(
                     "capacity_m3_per_day",
                     "a water plant needs a capacity above zero, m³/day",
