@@ -63,4 +63,10 @@ if ! as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc \
     as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE $database" postgres >&2
 fi
 
+# The ops tests make one database per test (danjiang_NAME_PID_N); clear those of earlier runs.
+for old in $(as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc \
+        "SELECT datname FROM pg_database WHERE datname LIKE 'danjiang\\_%' AND datname <> '$database' AND datname <> 'danjiang_bench'" postgres); do
+    as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "DROP DATABASE IF EXISTS $old" postgres >&2 || true
+done
+
 printf 'postgres://postgres@127.0.0.1:%s/%s\n' "$port" "$database"

@@ -12,5 +12,8 @@ cargo fmt --all --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "PostgreSQL for the ops tests (scripts/postgres.sh)"
+export DANJIANG_TEST_POSTGRES_URL="${DANJIANG_TEST_POSTGRES_URL:-$(scripts/postgres.sh)}"
+
 step "cargo test --workspace"
 cargo test --workspace
