@@ -13,6 +13,7 @@ enum Command {
     Assess(commands::assess::AssessArgs),
     Siting(commands::siting::SitingArgs),
     Check(commands::check::CheckArgs),
+    Convert(commands::convert::ConvertArgs),
 }
 
 fn main() -> ExitCode {
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         Command::Assess(args) => commands::assess::run(&args),
         Command::Siting(args) => commands::siting::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Convert(args) => commands::convert::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@
 use anyhow::{bail, Context};
 use danjiang_network::{inp, json, Network};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// Convert a network between EPANET .inp and the documented JSON form (by extension).
 #[derive(clap::Args, Debug)]
@@ -40,11 +41,12 @@ impl Format {
 }
 
 /// Runs the conversion.
-pub fn run(args: &ConvertArgs) -> anyhow::Result<()> {
+pub fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     let input_format = Format::of(&args.input)?;
     let output_format = Format::of(&args.output)?;
     let network = read(&args.input, input_format)?;
-    write(&network, &args.output, output_format)
+    write(&network, &args.output, output_format)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read(path: &Path, format: Format) -> anyhow::Result<Network> {

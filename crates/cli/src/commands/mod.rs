@@ -2,4 +2,5 @@
 
 pub mod assess;
 pub mod check;
+pub mod convert;
 pub mod siting;
