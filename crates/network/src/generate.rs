@@ -25,7 +25,9 @@ use crate::model::{
     LinkIdx, LinkKind, Network, Node, NodeIdx, NodeKind, Pattern, PatternIdx, Pipe, Pump,
     Reservoir, Tank, Unbalanced, Valve, ValveType,
 };
-use crate::units::{FlowUnits, PressureUnits};
+use crate::units::{
+    FlowUnits, PressureUnits, UnitFactors, UnitSystem, METRES_PER_FOOT, PSI_PER_FOOT,
+};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::{Ordering, Reverse};
@@ -111,15 +113,20 @@ const PEAK_FACTOR: f64 = 1.9;
 const DESIGN_PRESSURE: f64 = 28.0;
 /// Street spacing of district junctions, m.
 const SPACING: f64 = 100.0;
-/// Standard inside diameters, m.
-const DIAMETERS: [f64; 24] = [
-    0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.60, 0.70, 0.80, 0.90, 1.00, 1.20, 1.40,
-    1.60, 1.80, 2.00, 2.20, 2.40, 2.60, 2.80, 3.00,
+/// Standard inside diameters of SI networks, mm.
+const DIAMETERS_MM: [f64; 24] = [
+    100.0, 150.0, 200.0, 250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 600.0, 700.0, 800.0, 900.0,
+    1000.0, 1200.0, 1400.0, 1600.0, 1800.0, 2000.0, 2200.0, 2400.0, 2600.0, 2800.0, 3000.0,
 ];
-/// Level below which a tank switches its station's peak pump on, m above the tank bottom.
-const TANK_LOW_LEVEL: f64 = 3.0;
-/// Level above which a tank switches its station's peak pump off, m.
-const TANK_HIGH_LEVEL: f64 = 8.5;
+/// Standard inside diameters of US networks, inches.
+const DIAMETERS_INCHES: [f64; 24] = [
+    4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0, 24.0, 30.0, 36.0, 42.0, 48.0, 54.0, 60.0,
+    66.0, 72.0, 78.0, 84.0, 90.0, 96.0, 108.0, 120.0,
+];
+/// Tank levels in file units (m for SI, ft for US): minimum, initial, maximum, and the
+/// levels below and above which a tank switches its station's peak pump on and off.
+const TANK_LEVELS_M: [f64; 5] = [1.0, 5.0, 10.0, 3.0, 8.5];
+const TANK_LEVELS_FT: [f64; 5] = [3.0, 16.0, 33.0, 10.0, 28.0];
 
 /// Hourly demand multipliers before normalising to a mean of one.
 const RESIDENTIAL_SHAPE: [f64; 24] = [
@@ -171,10 +178,50 @@ impl Draw {
     }
 }
 
-/// Rounds to a multiple of `step` (so the stored value does not depend on the last bits of
-/// a library function's result).
+/// Rounds to a multiple of `step` (0.5, 1, or a power of ten such as 0.01), so that the
+/// stored value is the double nearest that decimal and does not depend on the last bits of
+/// a library function's result.
 fn round_to(value: f64, step: f64) -> f64 {
-    (value / step).round() * step
+    if step >= 1.0 {
+        return (value / step).round() * step;
+    }
+    // Dividing by the exact integer 1/step gives the double nearest the decimal.
+    let per_unit = (1.0 / step).round();
+    (value * per_unit).round() / per_unit
+}
+
+/// Ten to the power `k` (0 to 22), exactly.
+fn power_of_ten(k: i32) -> f64 {
+    (0..k).fold(1.0, |x, _| x * 10.0)
+}
+
+/// Rounds to `digits` significant digits, with exact powers of ten only.
+fn round_significant(value: f64, digits: i32) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    let magnitude = value.abs();
+    let (low, high) = (power_of_ten(digits - 1), power_of_ten(digits));
+    let scaled = |exponent: i32| {
+        if exponent >= 0 {
+            magnitude * power_of_ten(exponent)
+        } else {
+            magnitude / power_of_ten(-exponent)
+        }
+    };
+    let mut exponent = 0;
+    while scaled(exponent) < low && exponent < 22 {
+        exponent += 1;
+    }
+    while scaled(exponent) >= high && exponent > -22 {
+        exponent -= 1;
+    }
+    let rounded = if exponent >= 0 {
+        scaled(exponent).round() / power_of_ten(exponent)
+    } else {
+        scaled(exponent).round() * power_of_ten(-exponent)
+    };
+    rounded.copysign(value)
 }
 
 /// Hazen-Williams friction gradient (m per m) of flow `q` (m³/s) in diameter `d` (m).
@@ -182,16 +229,16 @@ fn hazen_williams_gradient(q: f64, d: f64, c: f64) -> f64 {
     10.667 * q.abs().powf(1.852) / (c.powf(1.852) * d.powf(4.871))
 }
 
-/// The smallest standard diameter at or above `minimum` whose gradient at flow `q` stays
-/// under `max_gradient` and whose velocity stays under 2 m/s.
-fn choose_diameter(q: f64, c: f64, minimum: f64, max_gradient: f64) -> f64 {
-    for &d in DIAMETERS.iter().filter(|&&d| d >= minimum) {
+/// The smallest of the standard diameters (m) from the `minimum`-th on whose gradient at flow
+/// `q` stays under `max_gradient` and whose velocity stays under 2 m/s.
+fn choose_diameter(diameters: &[f64], q: f64, c: f64, minimum: usize, max_gradient: f64) -> f64 {
+    for &d in &diameters[minimum..] {
         let area = std::f64::consts::PI * d * d / 4.0;
         if q / area <= 2.0 && hazen_williams_gradient(q, d, c) <= max_gradient {
             return d;
         }
     }
-    DIAMETERS[DIAMETERS.len() - 1]
+    diameters[diameters.len() - 1]
 }
 
 /// Smooth ground: value noise on a coarse lattice plus a gentle regional slope.
@@ -332,6 +379,12 @@ struct Station {
 
 struct Plan {
     spec: GeneratorSpec,
+    /// File units per SI unit of the network's unit system.
+    units: UnitFactors,
+    /// Standard diameters of the unit system, m.
+    diameters: Vec<f64>,
+    /// Tank levels of the unit system, m (see [`TANK_LEVELS_M`]).
+    tank_levels: [f64; 5],
     draw: Draw,
     nodes: Vec<GenNode>,
     edges: Vec<GenEdge>,
@@ -353,8 +406,18 @@ struct Plan {
 
 impl Plan {
     fn new(spec: &GeneratorSpec) -> Plan {
+        let pressure = PressureUnits::default_for(spec.flow_units.system());
+        let units = UnitFactors::new(spec.flow_units, pressure, 1.0);
+        let (diameters, levels) = match spec.flow_units.system() {
+            UnitSystem::Si => (&DIAMETERS_MM, &TANK_LEVELS_M),
+            UnitSystem::Us => (&DIAMETERS_INCHES, &TANK_LEVELS_FT),
+        };
         Plan {
             spec: spec.clone(),
+            units,
+            // As the reader converts a file's values, so that the writer gives them back.
+            diameters: diameters.iter().map(|d| d / units.pipe_diameter).collect(),
+            tank_levels: levels.map(|level| level / units.length),
             draw: Draw(ChaCha8Rng::seed_from_u64(spec.seed)),
             nodes: Vec::with_capacity(spec.nodes),
             edges: Vec::with_capacity(spec.nodes * 5 / 4),
@@ -369,6 +432,16 @@ impl Plan {
             subtree_demand: Vec::new(),
             station_head: 0.0,
         }
+    }
+
+    /// A length or head (m) rounded to `step` in the file's units.
+    fn length(&self, metres: f64, step: f64) -> f64 {
+        round_to(metres * self.units.length, step) / self.units.length
+    }
+
+    /// A flow (m³/s) rounded to four significant digits in the file's units.
+    fn flow(&self, cubic_metres_per_second: f64) -> f64 {
+        round_significant(cubic_metres_per_second * self.units.flow, 4) / self.units.flow
     }
 
     fn add_node(&mut self, id: String, x: f64, y: f64, role: NodeRole) -> usize {
@@ -388,7 +461,7 @@ impl Plan {
         let dx = a.x - b.x;
         let dy = a.y - b.y;
         // sqrt is correctly rounded in IEEE arithmetic, so lengths are the same everywhere.
-        let length = round_to((dx * dx + dy * dy).sqrt(), 0.1).max(5.0);
+        let length = self.length((dx * dx + dy * dy).sqrt().max(5.0), 0.1);
         self.edges.push(GenEdge {
             id,
             from,
@@ -505,8 +578,9 @@ impl Plan {
                 );
                 pipe_number += 1;
                 if let Some(other) = other {
-                    // A looped district keeps most cross streets; a few mains were never laid.
-                    if kind == DistrictKind::Looped && self.draw.chance(0.92) {
+                    // A looped district closes a loop at about two corners in five, about as often as
+                    // real distribution grids do (mean node degree near 2.8).
+                    if kind == DistrictKind::Looped && self.draw.chance(0.4) {
                         let c = self.roughness_for_year(year);
                         self.add_edge(
                             format!("P{d}-{pipe_number}"),
@@ -626,13 +700,15 @@ impl Plan {
             self.tank_hubs.push(hub);
         }
 
-        for node in &mut self.nodes {
-            node.elevation = round_to(terrain.elevation(node.x, node.y), 0.1);
+        for i in 0..self.nodes.len() {
+            let ground = terrain.elevation(self.nodes[i].x, self.nodes[i].y);
+            self.nodes[i].elevation = self.length(ground, 0.1);
         }
         // Reservoirs are clear wells a few metres below ground; their head is the water level.
-        for station in &self.stations {
-            let ground = self.nodes[station.discharge].elevation;
-            self.nodes[station.reservoir].elevation = round_to(ground - 3.0, 0.1);
+        for s in 0..self.stations.len() {
+            let (discharge, reservoir) = (self.stations[s].discharge, self.stations[s].reservoir);
+            let ground = self.nodes[discharge].elevation;
+            self.nodes[reservoir].elevation = self.length(ground - 3.0, 0.1);
         }
     }
 
@@ -641,7 +717,7 @@ impl Plan {
         let draw_base = |draw: &mut Draw, scale: f64| {
             let u = draw.unit();
             // Skewed like real connection sizes: mean 1, from 0.2 to 2.6 times the scale.
-            round_to(scale * (0.2 + 2.4 * u * u), 1.0e-7)
+            scale * (0.2 + 2.4 * u * u)
         };
         let draw = &mut self.draw;
         match land {
@@ -667,7 +743,7 @@ impl Plan {
             }
             Land::Industrial => {
                 if draw.chance(0.15) {
-                    let base = round_to(10.0 * MEAN_JUNCTION_DEMAND * draw.range(0.5, 1.5), 1.0e-7);
+                    let base = 10.0 * MEAN_JUNCTION_DEMAND * draw.range(0.5, 1.5);
                     vec![(base, Category::Industrial)]
                 } else {
                     vec![(
@@ -783,10 +859,10 @@ impl Plan {
             let q = subtree[node] * PEAK_FACTOR;
             let edge = &mut self.edges[e];
             let (minimum, gradient) = match edge.role {
-                EdgeRole::Distribution => (0.10, 0.005),
-                _ => (0.15, 0.002),
+                EdgeRole::Distribution => (0, 0.005),
+                _ => (1, 0.002),
             };
-            edge.diameter = choose_diameter(q, edge.roughness, minimum, gradient);
+            edge.diameter = choose_diameter(&self.diameters, q, edge.roughness, minimum, gradient);
         }
         // Loop-closing links: as large as the smaller of the tree links feeding their ends.
         let feeding = |node: usize, edges: &[GenEdge]| {
@@ -803,14 +879,14 @@ impl Plan {
             }
             let edge = &self.edges[e];
             let minimum = match edge.role {
-                EdgeRole::Distribution => 0.10,
-                EdgeRole::TankLine => 0.20,
-                _ => 0.15,
+                EdgeRole::Distribution => self.diameters[0],
+                EdgeRole::TankLine => self.diameters[2],
+                _ => self.diameters[1],
             };
             let ends = feeding(edge.from, &self.edges).min(feeding(edge.to, &self.edges));
             let diameter = if ends.is_finite() { ends } else { minimum };
             let diameter = if edge.role == EdgeRole::TankLine {
-                diameter.clamp(0.2, 0.8)
+                diameter.clamp(self.diameters[2], self.diameters[11])
             } else {
                 diameter.max(minimum)
             };
@@ -852,7 +928,7 @@ impl Plan {
             .iter()
             .map(|s| required[s.discharge])
             .fold(f64::NEG_INFINITY, f64::max);
-        self.station_head = round_to(station_head + 2.0, 0.1);
+        self.station_head = self.length(station_head + 2.0, 0.1);
         let mut head = vec![self.station_head; n];
         for &node in &order {
             let e = parent_edge[node];
@@ -888,36 +964,51 @@ impl Plan {
             let district = &self.districts[d];
             let chamber = district.chamber;
             // The PRV holds the chamber at the pressure the district needs, with a margin.
-            let setting = round_to(
-                self.required_head[chamber] - self.nodes[chamber].elevation + 3.0,
-                0.1,
-            );
+            let head = self.required_head[chamber] - self.nodes[chamber].elevation + 3.0;
+            let setting = round_to(head * self.units.pressure, 0.1) / self.units.pressure;
             self.edges[district.inlet].kind = EdgeKind::Valve(ValveType::Prv, setting);
         }
-        // Secondary inlets: a third limit their flow, a third are throttled, the rest are pipes.
+        // Secondary inlets: some are throttled, the rest are plain pipes.
         for d in 0..self.districts.len() {
             let Some(link) = self.districts[d].secondary_inlet else {
                 continue;
             };
-            let district_peak = self.subtree_demand[self.districts[d].chamber] * PEAK_FACTOR;
-            let u = self.draw.unit();
-            if u < 1.0 / 3.0 {
-                let limit = round_to(0.5 * district_peak.max(1.0e-4), 1.0e-5);
-                self.edges[link].kind = EdgeKind::Valve(ValveType::Fcv, limit);
-            } else if u < 2.0 / 3.0 {
+            if self.draw.chance(0.5) {
                 let coefficient = round_to(self.draw.range(2.0, 10.0), 0.1);
                 self.edges[link].kind = EdgeKind::Valve(ValveType::Tcv, coefficient);
             }
         }
+        // Metered bypasses: a flow control valve beside the inlet pipe of a few single-inlet
+        // districts. The district draws at least 0.4 of its average at night, and most of it
+        // would take the open valve, so a tenth of the average keeps the valve in control.
+        let bypass_limit = (self.districts.len() / 10).max(1);
+        let mut bypasses = 0;
+        for d in 0..self.districts.len() {
+            let district = &self.districts[d];
+            let inlet = district.inlet;
+            if bypasses == bypass_limit
+                || district.secondary_inlet.is_some()
+                || self.edges[inlet].kind != EdgeKind::Pipe
+                || !self.draw.chance(0.5)
+            {
+                continue;
+            }
+            let limit = self.flow((0.1 * self.subtree_demand[district.chamber]).max(1.0e-5));
+            let (hub, chamber) = (district.hub, district.chamber);
+            let c = self.edges[inlet].roughness;
+            self.add_edge(format!("F{d}"), hub, chamber, EdgeRole::Inlet, c);
+            let bypass = self.edges.len() - 1;
+            self.edges[bypass].diameter = self.edges[inlet].diameter;
+            self.edges[bypass].kind = EdgeKind::Valve(ValveType::Fcv, limit);
+            bypasses += 1;
+        }
     }
 
     fn station_design(&self, station: &Station) -> (f64, f64) {
-        let design_flow = round_to(
-            (self.subtree_demand[station.discharge] * PEAK_FACTOR).max(1.0e-3),
-            1.0e-5,
-        );
+        let design_flow =
+            self.flow((self.subtree_demand[station.discharge] * PEAK_FACTOR).max(1.0e-3));
         let lift = self.station_head - self.nodes[station.reservoir].elevation;
-        (design_flow, round_to(lift.max(10.0), 0.1))
+        (design_flow, self.length(lift.max(10.0), 0.1))
     }
 
     /// The network itself: junctions, then reservoirs, then tanks; pipes, pumps, valves.
@@ -941,6 +1032,13 @@ impl Plan {
         network.options.flow_units = spec.flow_units;
         network.options.pressure_units = PressureUnits::default_for(spec.flow_units.system());
         network.options.unbalanced = Unbalanced::Continue(10);
+        // EPANET's default PDA limits in the file's own units (it checks them even for DDA):
+        // required pressure 0.1 m or 0.1 psi above the minimum of zero.
+        network.options.minimum_pressure = 0.0;
+        network.options.required_pressure = match spec.flow_units.system() {
+            UnitSystem::Si => 0.1,
+            UnitSystem::Us => 0.2 / PSI_PER_FOOT * METRES_PER_FOOT,
+        };
         network.times.duration = u64::from(spec.duration_hours) * 3600;
         network.times.hydraulic_step = 3600;
         network.times.pattern_step = 3600;
@@ -983,7 +1081,7 @@ impl Plan {
                 .sum();
             let volume = total / self.tanks.len() as f64 * 3.0 * 3600.0;
             let area = volume / 9.0;
-            tank_size = round_to(
+            tank_size = self.length(
                 (4.0 * area / std::f64::consts::PI).sqrt().clamp(5.0, 80.0),
                 0.5,
             );
@@ -1006,7 +1104,7 @@ impl Plan {
                             .demands
                             .iter()
                             .map(|&(base, category)| Demand {
-                                base,
+                                base: self.flow(base),
                                 pattern: Some(pattern_of(category)),
                                 category: (gen.demands.len() > 1).then(|| {
                                     match category {
@@ -1022,9 +1120,9 @@ impl Plan {
                     }),
                     NodeRole::Reservoir => NodeKind::Reservoir(Reservoir::default()),
                     NodeRole::Tank => NodeKind::Tank(Tank {
-                        initial_level: 5.0,
-                        min_level: 1.0,
-                        max_level: 10.0,
+                        initial_level: self.tank_levels[1],
+                        min_level: self.tank_levels[0],
+                        max_level: self.tank_levels[2],
                         diameter: tank_size,
                         ..Tank::default()
                     }),
@@ -1036,7 +1134,7 @@ impl Plan {
                     let hub_head = self.tank_hub_head(i);
                     let average_head = self.station_head + 0.1 * design_lift
                         - 0.3 * (self.station_head - hub_head);
-                    round_to(average_head - 5.0, 0.1)
+                    self.length(average_head - self.tank_levels[1], 0.1)
                 } else {
                     gen.elevation
                 };
@@ -1058,9 +1156,9 @@ impl Plan {
                     id: id.clone(),
                     kind: CurveKind::Pump,
                     points: vec![
-                        (0.0, round_to(1.33 * lift, 0.1)),
+                        (0.0, self.length(1.33 * lift, 0.1)),
                         (flow, lift),
-                        (round_to(1.75 * flow, 1.0e-5), round_to(0.45 * lift, 0.1)),
+                        (self.flow(1.75 * flow), self.length(0.45 * lift, 0.1)),
                     ],
                 })
                 .ok_or(GenerateError::DuplicateId(id))?;
@@ -1121,7 +1219,7 @@ impl Plan {
                 action: LinkAction::Open,
                 condition: ControlCondition::NodeBelow {
                     node: position[tank],
-                    value: TANK_LOW_LEVEL,
+                    value: self.tank_levels[3],
                 },
                 enabled: true,
             });
@@ -1130,7 +1228,7 @@ impl Plan {
                 action: LinkAction::Closed,
                 condition: ControlCondition::NodeAbove {
                     node: position[tank],
-                    value: TANK_HIGH_LEVEL,
+                    value: self.tank_levels[4],
                 },
                 enabled: true,
             });
@@ -1248,8 +1346,19 @@ mod tests {
 
     #[test]
     fn the_model_passes_validation() {
-        for layout in [Layout::Grid, Layout::Tree, Layout::Mixed] {
-            let network = generate(&spec(2500, 5, layout)).unwrap();
+        let cases = [
+            (Layout::Grid, FlowUnits::Lps),
+            (Layout::Tree, FlowUnits::Gpm),
+            (Layout::Mixed, FlowUnits::Cmh),
+            (Layout::Mixed, FlowUnits::Mgd),
+        ];
+        for (layout, units) in cases {
+            let network = generate(&GeneratorSpec {
+                flow_units: units,
+                ..spec(2500, 5, layout)
+            })
+            .unwrap();
+            assert_eq!(network.options.flow_units, units);
             let errors: Vec<_> = crate::validate::validate(&network)
                 .into_iter()
                 .filter(|f| f.severity == crate::inp::Severity::Error)
@@ -1271,17 +1380,24 @@ mod tests {
     fn a_tree_layout_has_no_loops_but_the_sources() {
         let network = generate(&spec(4000, 3, Layout::Tree)).unwrap();
         let counts = network.counts();
-        // A spanning tree over every node plus the second (parallel) pump of every station.
+        let bypasses = network
+            .links
+            .iter()
+            .filter(|l| l.as_valve().is_some_and(|v| v.valve_type == ValveType::Fcv))
+            .count();
+        assert!(bypasses >= 1);
+        // A spanning tree over every node, plus the second (parallel) pump of every station
+        // and the flow control bypasses beside district inlets.
         assert_eq!(
             network.links.len(),
-            network.nodes.len() - 1 + counts.reservoirs
+            network.nodes.len() - 1 + counts.reservoirs + bypasses
         );
     }
 
     #[test]
     fn a_grid_layout_is_looped() {
         let network = generate(&spec(4000, 3, Layout::Grid)).unwrap();
-        assert!(network.links.len() as f64 > 1.5 * network.nodes.len() as f64);
+        assert!(network.links.len() as f64 > 1.2 * network.nodes.len() as f64);
     }
 
     #[test]
@@ -1295,7 +1411,9 @@ mod tests {
             .iter()
             .filter_map(|l| l.as_valve().map(|v| v.valve_type))
             .collect();
-        assert!(valve_types.contains(&ValveType::Prv), "{valve_types:?}");
+        for valve_type in [ValveType::Prv, ValveType::Fcv, ValveType::Tcv] {
+            assert!(valve_types.contains(&valve_type), "{valve_types:?}");
+        }
         assert!(network.patterns.len() == 3);
         let categories = network
             .nodes
