@@ -68,7 +68,7 @@ pub(crate) fn pump_power(view: &NetworkView, state: &SolverState, k: usize) -> (
                 e = 100.0 - (100.0 - e) * (1.0 / speed).powf(0.1);
             }
         }
-        e = e.min(100.0).max(1.0) / 100.0;
+        e = e.clamp(1.0, 100.0) / 100.0;
     } else {
         e = 1.0;
     }

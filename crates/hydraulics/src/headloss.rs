@@ -8,12 +8,12 @@ use danjiang_network::HeadlossFormula;
 use std::f64::consts::PI;
 
 // Constants of the Swamee-Jain and transition-zone friction factor, as EPANET uses them.
-const A1: f64 = 3.141_592_653_589_793_238_50e+03; // 1000 pi
-const A2: f64 = 1.570_796_326_794_896_619_30e+03; // 500 pi
-const A8: f64 = 4.618_413_198_590_666_686_90e+00; // 5.74 (pi/4)^0.9
-const A9: f64 = -8.685_889_638_065_036_553_00e-01; // -2 / ln 10
-const AB: f64 = 3.288_954_763_453_990_586_90e-03; // 5.74 / 4000^0.9
-const AC: f64 = -5.142_149_657_990_938_837_60e-03; // AA * AB
+const A1: f64 = 3141.5926535897934; // 1000 pi
+const A2: f64 = 1570.7963267948967; // 500 pi
+const A8: f64 = 4.618413198590667; // 5.74 (pi/4)^0.9
+const A9: f64 = -0.8685889638065036; // -2 / ln 10
+const AB: f64 = 0.0032889547634539907; // 5.74 / 4000^0.9
+const AC: f64 = -0.005142149657990939; // AA * AB
 
 /// The resistance coefficient of a link for the network's formula (EPANET's `R`).
 pub(crate) fn resistance(view: &NetworkView, k: usize) -> f64 {

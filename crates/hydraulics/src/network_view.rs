@@ -202,7 +202,6 @@ pub(crate) struct NetworkView {
     pub tanks: Vec<TankData>,
     /// Tank index of each internal node at or above `n_junctions`.
     pub n_links: usize,
-    pub link_id: Vec<String>,
     pub from: Vec<usize>,
     pub to: Vec<usize>,
     pub link_type: Vec<LinkType>,
@@ -232,7 +231,6 @@ pub(crate) struct NetworkView {
     pub pattern_step: u64,
     pub pattern_start: u64,
     pub report_step: u64,
-    pub report_start: u64,
     pub rule_step: u64,
     pub start_clocktime: u64,
     /// Pressure units per ft of head (for reporting warnings); flow units per cfs.
@@ -419,7 +417,9 @@ impl NetworkView {
                     let mut vmax = vmin + area * (hmax - hmin);
                     let mut volume_curve = None;
                     let mut level_error = h0 > hmax || hmin > hmax || h0 < hmin;
-                    if let Some(curve_idx) = tank.volume_curve {
+                    // EPANET 2.3.5 skips the volume curve of a tank given a zero diameter,
+                    // which leaves its area zero: the tank then acts as a fixed-head node.
+                    if let Some(curve_idx) = tank.volume_curve.filter(|_| diameter > 0.0) {
                         let points =
                             curve_points(network, curve_idx.index(), to_feet, to_cubic_feet)?;
                         let last = points.len() - 1;
@@ -462,7 +462,6 @@ impl NetworkView {
 
         // Links.
         let n_links = network.links.len();
-        let mut link_id = Vec::with_capacity(n_links);
         let mut from = Vec::with_capacity(n_links);
         let mut to = Vec::with_capacity(n_links);
         let mut link_type = Vec::with_capacity(n_links);
@@ -491,7 +490,6 @@ impl NetworkView {
             }
             connected[a] = true;
             connected[b] = true;
-            link_id.push(link.id.clone());
             from.push(node_internal[a]);
             to.push(node_internal[b]);
             match &link.kind {
@@ -700,10 +698,6 @@ impl NetworkView {
             hydraulic_step = 3600;
         }
         hydraulic_step = hydraulic_step.min(pattern_step).min(report_step);
-        let mut report_start = times.report_start;
-        if report_start > times.duration {
-            report_start = 0;
-        }
         let mut rule_step = times.rule_step.unwrap_or(0);
         if rule_step == 0 {
             rule_step = hydraulic_step / 10;
@@ -767,7 +761,6 @@ impl NetworkView {
             emitter,
             tanks,
             n_links,
-            link_id,
             from,
             to,
             link_type,
@@ -791,7 +784,6 @@ impl NetworkView {
             pattern_step,
             pattern_start: times.pattern_start,
             report_step,
-            report_start,
             rule_step: rule_step.max(1),
             start_clocktime: times.start_clocktime,
             unit_system,

@@ -154,10 +154,6 @@ impl HydraulicSimulation {
                     node: self.view.node_id.get(node).cloned().unwrap_or_default(),
                 });
             }
-            Err(SolveError::Other(message)) => {
-                self.finished = true;
-                return Err(HydraulicError::Solver(message));
-            }
         };
         let converged = report.relative_error <= self.view.options.hacc;
         if !converged && self.view.options.extra_iter == -1 {

@@ -232,9 +232,8 @@ fn tank_status(view: &NetworkView, state: &mut SolverState, k: usize, node: usiz
         return;
     }
     let head = state.head[node];
-    if head >= tank.hmax && !tank.can_overflow && q < 0.0 {
-        state.status[k] = LinkStatus::TemporarilyClosed;
-    } else if head <= tank.hmin && q > 0.0 {
+    // No flow into a full tank (unless it may overflow), none out of an empty one.
+    if (head >= tank.hmax && !tank.can_overflow && q < 0.0) || (head <= tank.hmin && q > 0.0) {
         state.status[k] = LinkStatus::TemporarilyClosed;
     }
 }

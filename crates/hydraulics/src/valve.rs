@@ -144,7 +144,7 @@ pub(crate) fn pcv_loss_coefficient(view: &NetworkView, k: usize, percent_open: f
         }
     };
     ratio /= 100.0;
-    ratio = ratio.min(1.0).max(CSMALL);
+    ratio = ratio.clamp(CSMALL, 1.0);
     (fully_open / (ratio * ratio)).min(CBIG)
 }
 

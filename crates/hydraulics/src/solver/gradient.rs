@@ -50,7 +50,6 @@ pub(crate) struct SolveReport {
 pub(crate) enum SolveError {
     /// Ill-conditioned at this internal node.
     IllConditioned(usize),
-    Other(String),
 }
 
 impl SolverState {
@@ -340,10 +339,6 @@ pub(crate) fn solve(
                     continue;
                 }
                 failure = Some(SolveError::IllConditioned(junction));
-                break;
-            }
-            Err(SolveFailure::Other(message)) => {
-                failure = Some(SolveError::Other(message));
                 break;
             }
         }

@@ -52,7 +52,7 @@ impl SystemMatrix {
             }
         }
         // Sort by column then row.
-        pairs.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        pairs.sort_unstable();
         pairs.dedup();
         let mut col_ptr = vec![0usize; junctions + 1];
         let mut row_idx = Vec::with_capacity(pairs.len());
@@ -173,6 +173,4 @@ impl SystemMatrix {
 pub(crate) enum SolveFailure {
     /// A non-positive pivot at this junction.
     Pivot(usize),
-    /// Anything else.
-    Other(String),
 }
