@@ -16,7 +16,7 @@ pub use aggregate::{aggregate, Period};
 pub use alerts::{alerts, Alert};
 pub use error::AssessmentError;
 pub use method::{EvaluationMethod, Grade};
-pub use river::{grade_river, RiverGrade, RiverGrading};
+pub use river::{grade_river, grade_river_periods, RiverGrade, RiverGrading, RiverPeriodGrade};
 pub use samples::{read_samples_csv, Measurement, SampleSet};
 pub use single_factor::{assess, AssessOptions, ItemResult, SiteAssessment};
 pub use standard::{ItemKind, ItemStandard, Standard, WaterBody, WaterClass};

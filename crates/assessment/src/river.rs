@@ -1,10 +1,14 @@
 //! Grading a river (or canal) by the share of its sections in each class.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::error::AssessmentError;
 use crate::method::{EvaluationMethod, Grade};
-use crate::standard::WaterClass;
+use crate::samples::SampleSet;
+use crate::single_factor::{assess, AssessOptions};
+use crate::standard::{Standard, WaterClass};
 
 /// The grade of a river from its sections' classes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,6 +39,80 @@ pub enum RiverGrading {
         /// Sections needed.
         needed: usize,
     },
+    /// Graded from the mean concentration of its (fewer than five) sections, item by item, by
+    /// the single-factor method.
+    SectionMeans {
+        /// Sections averaged.
+        sections: usize,
+        /// Class of the means.
+        class: Option<WaterClass>,
+        /// Grade words of that class.
+        grade: Option<Grade>,
+    },
+}
+
+/// The river's grade for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiverPeriodGrade {
+    /// Period label (`2024`, `2024-03`).
+    pub time: String,
+    /// The grading.
+    pub grading: RiverGrading,
+}
+
+/// Grades a river per period from its sections' sample sets of that period (one set per site and
+/// period, e.g. from [`crate::aggregate`] by month or year): by the share of section classes with
+/// enough sections, else by the mean concentrations of the sections.
+pub fn grade_river_periods(
+    sets: &[SampleSet],
+    standard: &Standard,
+    method: &EvaluationMethod,
+    options: AssessOptions,
+) -> Result<Vec<RiverPeriodGrade>, AssessmentError> {
+    let mut by_time: BTreeMap<&str, Vec<&SampleSet>> = BTreeMap::new();
+    for set in sets {
+        by_time.entry(set.time.as_str()).or_default().push(set);
+    }
+    let mut out = Vec::new();
+    for (time, sections) in by_time {
+        let classes: Vec<WaterClass> = sections
+            .iter()
+            .filter_map(|s| assess(s, standard, method, options).class)
+            .collect();
+        let grading = match grade_river(&classes, method) {
+            Ok(RiverGrading::SectionShares(g)) => RiverGrading::SectionShares(g),
+            _ => {
+                let mut sums: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+                for set in &sections {
+                    for (code, value) in &set.values {
+                        let entry = sums.entry(code.as_str()).or_default();
+                        entry.0 += value;
+                        entry.1 += 1;
+                    }
+                }
+                let means = SampleSet {
+                    site: "(river)".into(),
+                    time: time.to_string(),
+                    values: sums
+                        .into_iter()
+                        .map(|(c, (sum, n))| (c.to_string(), sum / n as f64))
+                        .collect(),
+                    below_detection: Vec::new(),
+                };
+                let class = assess(&means, standard, method, options).class;
+                RiverGrading::SectionMeans {
+                    sections: sections.len(),
+                    class,
+                    grade: class.map(|c| method.grade(c)),
+                }
+            }
+        };
+        out.push(RiverPeriodGrade {
+            time: time.to_string(),
+            grading,
+        });
+    }
+    Ok(out)
 }
 
 /// Grades a river from the classes of its sections by the method's share thresholds.

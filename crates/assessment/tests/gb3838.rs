@@ -719,3 +719,47 @@ fn two_years_of_canal_samples_read_and_assess() {
         .filter(|x| x.item == "Cd")
         .all(|x| x.below_detection && x.value == 0.00025));
 }
+
+#[test]
+fn a_river_with_few_sections_is_graded_by_their_mean_concentrations() {
+    let (g, me, o) = (gb(), method(), AssessOptions::default());
+    let section = |site: &str, nh3n: f64| SampleSet {
+        site: site.into(),
+        time: "2024".into(),
+        values: [("NH3N".to_string(), nh3n), ("DO".to_string(), 7.0)]
+            .into_iter()
+            .collect(),
+        below_detection: Vec::new(),
+    };
+    // Three sections: 0.2, 0.4, 1.8 mg/L; the mean 0.8 is Class III.
+    let sets = vec![section("A", 0.2), section("B", 0.4), section("C", 1.8)];
+    let grades = danjiang_assessment::grade_river_periods(&sets, &g, &me, o).unwrap();
+    assert_eq!(grades.len(), 1);
+    match &grades[0].grading {
+        RiverGrading::SectionMeans {
+            sections,
+            class,
+            grade,
+        } => {
+            assert_eq!(*sections, 3);
+            assert_eq!(*class, Some(III));
+            assert_eq!(grade.as_ref().unwrap().en, "good");
+        }
+        other => panic!("expected grading by means, got {other:?}"),
+    }
+    // Five sections, four in I-III (80%): good, by shares.
+    let sets: Vec<_> = [0.2, 0.4, 0.9, 0.1, 1.8]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| section(&i.to_string(), *v))
+        .collect();
+    let grades = danjiang_assessment::grade_river_periods(&sets, &g, &me, o).unwrap();
+    match &grades[0].grading {
+        RiverGrading::SectionShares(s) => {
+            assert_eq!(s.sections, 5);
+            assert!((s.share_i_iii - 0.8).abs() < 1e-12);
+            assert_eq!(s.grade.en, "good");
+        }
+        other => panic!("expected grading by shares, got {other:?}"),
+    }
+}

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use danjiang_assessment::{
-    aggregate, alerts, assess, read_samples_csv, site_trends, AssessOptions, EvaluationMethod,
-    Period, SiteAssessment, Standard, TrendDirection, WaterBody, WaterClass,
+    aggregate, alerts, assess, grade_river_periods, read_samples_csv, site_trends, AssessOptions,
+    EvaluationMethod, Period, RiverGrading, SiteAssessment, Standard, TrendDirection, WaterBody,
+    WaterClass,
 };
 use serde_json::json;
 
@@ -75,6 +76,12 @@ pub struct AssessArgs {
     /// Add trend tests (Mann-Kendall, Sen's slope, Spearman) per site and item over the periods.
     #[arg(long)]
     pub trend: bool,
+
+    /// Grade the river (or canal) per period from all its sites: by the share of sections in
+    /// each class with five or more sites, else by their mean concentrations. Needs --period
+    /// month or year.
+    #[arg(long)]
+    pub grade_river: bool,
 
     /// Significance level of the trend tests.
     #[arg(long, default_value_t = 0.05)]
@@ -151,6 +158,14 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         .map(|s| assess(s, &standard, &method, options))
         .collect();
     let alerts = alerts(&measurements, &standard, options);
+    let river = if args.grade_river {
+        if args.period == Period::Sample {
+            anyhow::bail!("--grade-river needs --period month or --period year");
+        }
+        Some(grade_river_periods(&sets, &standard, &method, options)?)
+    } else {
+        None
+    };
     let trends = if args.trend {
         Some(site_trends(&sets, args.alpha, 3))
     } else {
@@ -170,6 +185,9 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
             });
             if let Some(trends) = trends {
                 out["trends"] = serde_json::to_value(trends)?;
+            }
+            if let Some(river) = &river {
+                out["river"] = serde_json::to_value(river)?;
             }
             push_line!(text, "{}", serde_json::to_string_pretty(&out)?);
         }
@@ -239,6 +257,33 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
                             .map(|m| format!(", {m:.2}x over the target limit"))
                             .unwrap_or_default()
                     );
+                }
+            }
+            if let Some(river) = &river {
+                push_line!(text);
+                for period in river {
+                    let words = match &period.grading {
+                        RiverGrading::SectionShares(g) => format!(
+                            "{} ({} sections, {:.0}% in I-III, {:.0}% worse than V)",
+                            g.grade.en,
+                            g.sections,
+                            g.share_i_iii * 100.0,
+                            g.share_worse_than_v * 100.0
+                        ),
+                        RiverGrading::SectionMeans {
+                            sections,
+                            class,
+                            grade,
+                        } => format!(
+                            "{} (Class {} from the mean of {sections} sections)",
+                            grade.as_ref().map(|g| g.en.as_str()).unwrap_or("-"),
+                            class.map(|c| c.to_string()).unwrap_or_else(|| "-".into())
+                        ),
+                        RiverGrading::TooFewSections { sections, .. } => {
+                            format!("not graded ({sections} sections)")
+                        }
+                    };
+                    push_line!(text, "river grade {}: {}", period.time, words);
                 }
             }
             if let Some(trends) = trends {
