@@ -87,10 +87,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
     ),
     // Missing features.
     (
-        "corpus_leakage",
-        "EPANET 2.3's pipe leakage model is not implemented yet",
-    ),
-    (
         "corpus_tanks_rules",
         "the reader turns a zero-diameter tank into a reservoir at its elevation; EPANET \
          keeps it at elevation plus initial level",

@@ -52,3 +52,36 @@ pub(crate) fn demand_head_loss(state: &SolverState, i: usize, dp: f64, n: f64) -
     add_upper_barrier(d - full, &mut loss, &mut gradient);
     (loss, gradient)
 }
+
+/// Head loss and gradient of one leakage "emitter" at flow `q`: h = c q^(1/n).
+fn leak_head_loss(q: f64, c: f64, n: f64) -> (f64, f64) {
+    let n = 1.0 / n;
+    let mut gradient = n * c * q.abs().powf(n - 1.0);
+    let mut loss = gradient * q / n;
+    add_lower_barrier(q, &mut loss, &mut gradient);
+    (loss, gradient)
+}
+
+/// Head losses and gradients of junction `i`'s fixed-area and variable-area leakage, or
+/// `None` when no pipe leaks into it.
+pub(crate) fn leakage_head_loss(
+    view: &NetworkView,
+    state: &SolverState,
+    i: usize,
+) -> Option<((f64, f64), (f64, f64))> {
+    let (cfa, cva) = view.leakage[i];
+    if cfa == 0.0 && cva == 0.0 {
+        return None;
+    }
+    let fixed = if cfa == 0.0 {
+        (0.0, 0.0)
+    } else {
+        leak_head_loss(state.leak_fixed[i], cfa, 0.5)
+    };
+    let variable = if cva == 0.0 {
+        (0.0, 0.0)
+    } else {
+        leak_head_loss(state.leak_variable[i], cva, 1.5)
+    };
+    Some((fixed, variable))
+}

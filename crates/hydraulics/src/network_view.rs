@@ -199,6 +199,9 @@ pub(crate) struct NetworkView {
     pub demand_pattern: Vec<Option<usize>>,
     /// Emitter head loss coefficient (EPANET's Ke), per junction.
     pub emitter: Vec<f64>,
+    /// Leakage head loss coefficients per junction (fixed-area, variable-area), EPANET
+    /// 2.3's FAVAD model; empty when no pipe leaks.
+    pub leakage: Vec<(f64, f64)>,
     pub tanks: Vec<TankData>,
     /// Tank index of each internal node at or above `n_junctions`.
     pub n_links: usize,
@@ -748,7 +751,11 @@ impl NetworkView {
             demand_charge: network.energy.demand_charge,
         };
 
+        let leakage =
+            leakage_coefficients(network, &node_internal, n_junctions, &length, unit_system);
+
         Ok(NetworkView {
+            leakage,
             n_nodes: node_count,
             n_junctions,
             node_model,
@@ -916,4 +923,68 @@ fn compile_pump(
         });
     }
     Ok(data)
+}
+
+/// Leakage head loss coefficients per junction from the pipes' leak areas (EPANET 2.3's
+/// FAVAD model: each pipe's leakage goes half to each junction end, all of it to a
+/// junction whose other end is a tank or reservoir).
+fn leakage_coefficients(
+    network: &Network,
+    node_internal: &[usize],
+    n_junctions: usize,
+    length: &[f64],
+    unit_system: UnitSystem,
+) -> Vec<(f64, f64)> {
+    // Orifice coefficient 0.6 sqrt(2g) with areas in mm² (in² for US files) per 100 length units.
+    const ORIFICE: f64 = 4.814_976_6e-6;
+    let length_factor = if unit_system == UnitSystem::Si {
+        METRES_PER_FOOT
+    } else {
+        1.0
+    };
+    let mut sums = vec![(0.0, 0.0); n_junctions];
+    let mut any = false;
+    for (k, link) in network.links.iter().enumerate() {
+        let LinkKind::Pipe(pipe) = &link.kind else {
+            continue;
+        };
+        if pipe.leak_area == 0.0 && pipe.leak_expansion == 0.0 {
+            continue;
+        }
+        let n1 = node_internal[link.from.index()];
+        let n2 = node_internal[link.to.index()];
+        let (j1, j2) = (n1 < n_junctions, n2 < n_junctions);
+        if !j1 && !j2 {
+            continue;
+        }
+        any = true;
+        let mut hundreds = length[k] / 100.0;
+        if j1 && j2 {
+            hundreds *= 0.5;
+        }
+        let area = ORIFICE * (pipe.leak_area * length_factor) / (METRES_PER_FOOT * METRES_PER_FOOT)
+            * hundreds;
+        let expansion =
+            ORIFICE * (pipe.leak_expansion * length_factor) / METRES_PER_FOOT * hundreds;
+        for (is_junction, node) in [(j1, n1), (j2, n2)] {
+            if is_junction {
+                sums[node].0 += area;
+                sums[node].1 += expansion;
+            }
+        }
+    }
+    if !any {
+        return Vec::new();
+    }
+    sums.into_iter()
+        .map(|(area, expansion)| {
+            let fixed = if area > 0.0 { 1.0 / (area * area) } else { 0.0 };
+            let variable = if expansion > 0.0 {
+                1.0 / expansion.powf(2.0 / 3.0)
+            } else {
+                0.0
+            };
+            (fixed, variable)
+        })
+        .collect()
 }

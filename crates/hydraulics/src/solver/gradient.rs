@@ -2,7 +2,7 @@
 //! damping and convergence tests.
 
 use crate::controls::check_pressure_controls;
-use crate::demand::{demand_head_loss, emitter_head_loss};
+use crate::demand::{demand_head_loss, emitter_head_loss, leakage_head_loss};
 use crate::headloss::pipe_coefficients;
 use crate::network_view::{LinkType, NetworkView, PumpCurveKind, MINIMUM_PRESSURE_RANGE};
 use crate::pump::pump_coefficients;
@@ -22,6 +22,9 @@ pub(crate) struct SolverState {
     pub full_demand: Vec<f64>,
     pub emitter_flow: Vec<f64>,
     pub leakage_flow: Vec<f64>,
+    /// Fixed-area and variable-area leakage flows per junction, ft³/s.
+    pub leak_fixed: Vec<f64>,
+    pub leak_variable: Vec<f64>,
     /// Junction outflow, or net inflow of a tank or reservoir, ft³/s.
     pub node_demand: Vec<f64>,
     /// Flow balance at each node during assembly.
@@ -62,6 +65,18 @@ impl SolverState {
             full_demand: vec![0.0; n],
             emitter_flow: vec![0.0; n],
             leakage_flow: vec![0.0; n],
+            leak_fixed: (0..n)
+                .map(|i| match view.leakage.get(i) {
+                    Some(&(cfa, _)) if cfa > 0.0 => 0.001,
+                    _ => 0.0,
+                })
+                .collect(),
+            leak_variable: (0..n)
+                .map(|i| match view.leakage.get(i) {
+                    Some(&(_, cva)) if cva > 0.0 => 0.001,
+                    _ => 0.0,
+                })
+                .collect(),
             node_demand: vec![0.0; n],
             xflow: vec![0.0; n.max(m)],
             flow: vec![0.0; m],
@@ -142,6 +157,23 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
             }
         }
     }
+    // Pipe leakage, as two emitters per junction.
+    if !view.leakage.is_empty() {
+        for i in 0..nj {
+            let Some(((hfa, gfa), (hva, gva))) = leakage_head_loss(view, state, i) else {
+                continue;
+            };
+            if gfa > 0.0 {
+                matrix.values[matrix.diagonal[i]] += 1.0 / gfa;
+                matrix.rhs[i] += (hfa + view.elevation[i]) / gfa;
+            }
+            if gva > 0.0 {
+                matrix.values[matrix.diagonal[i]] += 1.0 / gva;
+                matrix.rhs[i] += (hva + view.elevation[i]) / gva;
+            }
+            state.xflow[i] -= state.leak_fixed[i] + state.leak_variable[i];
+        }
+    }
     // Node balances.
     for i in 0..nj {
         state.xflow[i] -= state.demand_flow[i];
@@ -219,6 +251,33 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64) {
             max_change = max_change.max(dq.abs());
         }
     }
+    // Pipe leakage.
+    if !view.leakage.is_empty() {
+        for i in 0..nj {
+            let Some(((hfa, gfa), (hva, gva))) = leakage_head_loss(view, state, i) else {
+                continue;
+            };
+            let h = state.head[i] - view.elevation[i];
+            let mut dq_fixed = 0.0;
+            if gfa > 0.0 {
+                dq_fixed = (hfa - h) / gfa * state.relax_factor;
+                state.leak_fixed[i] -= dq_fixed;
+            }
+            let mut dq_variable = 0.0;
+            if gva > 0.0 {
+                dq_variable = (hva - h) / gva * state.relax_factor;
+                state.leak_variable[i] -= dq_variable;
+            }
+            state.leakage_flow[i] = state.leak_fixed[i] + state.leak_variable[i];
+            let dq = dq_fixed + dq_variable;
+            if dq == 0.0 {
+                continue;
+            }
+            qsum += state.leakage_flow[i].abs();
+            dqsum += dq.abs();
+            max_change = max_change.max(dq.abs());
+        }
+    }
     let relative = if qsum > view.options.hacc {
         dqsum / qsum
     } else {
@@ -281,8 +340,37 @@ fn has_converged(
     if view.options.flow_change_limit > 0.0 && max_flow_change > view.options.flow_change_limit {
         return false;
     }
+    if !view.leakage.is_empty() && !leakage_converged(view, state) {
+        return false;
+    }
     if view.options.demand_model == DemandModel::PressureDriven {
         return pda_converged(view, state);
+    }
+    true
+}
+
+/// True when every junction's leakage agrees with its pressure within 0.0001 ft³/s.
+fn leakage_converged(view: &NetworkView, state: &SolverState) -> bool {
+    const QTOL: f64 = 0.0001;
+    for i in 0..view.n_junctions {
+        let (cfa, cva) = view.leakage[i];
+        if cfa == 0.0 && cva == 0.0 {
+            continue;
+        }
+        let h = state.head[i] - view.elevation[i];
+        let mut expected = 0.0;
+        if h > 0.0 {
+            if cfa > 0.0 {
+                expected = (h / cfa).sqrt();
+            }
+            if cva > 0.0 {
+                expected += (h / cva).powf(1.5);
+            }
+        }
+        let actual = state.leak_fixed[i] + state.leak_variable[i];
+        if (expected - actual).abs() > QTOL {
+            return false;
+        }
     }
     true
 }
