@@ -5,6 +5,7 @@
 # exactly; float32 values equal, or within a relative 1e-6 which is reported as such).
 #
 # Usage: scripts/check-written.sh [network.inp ...]   (default: tests/networks/public/*.inp)
+#        DANJIANG=target/release/danjiang scripts/check-written.sh   (skips the build)
 # Prints OK or DIFF per network and a count; exits non-zero on any DIFF.
 # Installs EPANET 2.3.5 (PyPI owa-epanet) into .venv when it is missing.
 set -euo pipefail
@@ -15,17 +16,25 @@ root=$(pwd)
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-if ! .venv/bin/python -c 'import epanet' 2>/dev/null; then
-    .venv/bin/pip install --quiet 'owa-epanet==2.3.5' || .venv/bin/pip install --quiet owa-epanet
+if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('owa-epanet') != '2.3.5')" 2>/dev/null; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check 'owa-epanet==2.3.5'
 fi
 site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-runepanet=.venv/bin/runepanet
+# The wheel puts runepanet at the root of the environment (its RECORD says ../../../runepanet).
+runepanet=
+for candidate in .venv/runepanet .venv/bin/runepanet; do
+    if [ -x "$candidate" ]; then runepanet=$candidate; break; fi
+done
+[ -n "$runepanet" ] || { echo "runepanet not found in .venv" >&2; exit 2; }
 export LD_LIBRARY_PATH="$site/owa_epanet.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
-# ---- danjiang ----------------------------------------------------------------------------
-cargo build --quiet -p danjiang
-target_dir=${CARGO_TARGET_DIR:-$root/target}
-danjiang="$target_dir/debug/danjiang"
+# ---- danjiang (DANJIANG=path/to/danjiang uses a binary already built) --------------------
+if [ -n "${DANJIANG:-}" ]; then
+    danjiang=$DANJIANG
+else
+    cargo build --quiet -p danjiang
+    danjiang="${CARGO_TARGET_DIR:-$root/target}/debug/danjiang"
+fi
 
 # ---- networks ----------------------------------------------------------------------------
 if [ $# -gt 0 ]; then
