@@ -240,6 +240,10 @@ fn compare(name: &str, input: &Path, reference: &Path) -> Result<Worst, String> 
         }
         period += 1;
     }
+    if std::env::var_os("DANJIANG_PARITY_ENERGY").is_some() {
+        println!("ours: {:?}", simulation.energy());
+        println!("epanet: {:?}", out.energy);
+    }
     if period != out.periods.len() {
         worst.note(format!(
             "{period} periods reported, EPANET reports {}",
