@@ -14,6 +14,7 @@ enum Command {
     Siting(commands::siting::SitingArgs),
     Check(commands::check::CheckArgs),
     Convert(commands::convert::ConvertArgs),
+    Generate(commands::generate::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Command::Siting(args) => commands::siting::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
+        Command::Generate(args) => commands::generate::run(&args),
     };
     match result {
         Ok(code) => code,

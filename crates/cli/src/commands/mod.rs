@@ -3,4 +3,5 @@
 pub mod assess;
 pub mod check;
 pub mod convert;
+pub mod generate;
 pub mod siting;
