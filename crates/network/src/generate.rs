@@ -632,10 +632,9 @@ impl Plan {
         }
 
         // Secondary inlets: from the next hub along the row to the end of the first street.
-        for d in 0..district_count {
-            if !has_secondary[d] {
-                continue;
-            }
+        let secondary_districts: Vec<usize> =
+            (0..district_count).filter(|&d| has_secondary[d]).collect();
+        for d in secondary_districts {
             let district = &self.districts[d];
             let width = (district.size as f64).sqrt().ceil() as usize;
             let target = district.first + width.min(district.size) - 1;
@@ -873,8 +872,9 @@ impl Plan {
                 edges[e].diameter
             }
         };
-        for e in 0..self.edges.len() {
-            if in_tree[e] || matches!(self.edges[e].kind, EdgeKind::Pump { .. }) {
+        let loop_closers: Vec<usize> = (0..self.edges.len()).filter(|&e| !in_tree[e]).collect();
+        for e in loop_closers {
+            if matches!(self.edges[e].kind, EdgeKind::Pump { .. }) {
                 continue;
             }
             let edge = &self.edges[e];
