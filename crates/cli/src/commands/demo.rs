@@ -117,6 +117,6 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 args.db.resolve()
             );
         }
-        Ok(ExitCode::SUCCESS)
+        Ok::<ExitCode, anyhow::Error>(ExitCode::SUCCESS)
     })
 }

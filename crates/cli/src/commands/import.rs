@@ -116,6 +116,6 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             kind.as_str(),
             summary.meters_recomputed
         );
-        Ok(ExitCode::SUCCESS)
+        Ok::<ExitCode, anyhow::Error>(ExitCode::SUCCESS)
     })
 }

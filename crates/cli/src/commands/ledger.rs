@@ -58,6 +58,6 @@ pub fn run(args: &LedgerArgs) -> anyhow::Result<ExitCode> {
         store.close().await;
         let stdout = std::io::stdout();
         ledger?.write(format, &mut stdout.lock())?;
-        Ok(ExitCode::SUCCESS)
+        Ok::<ExitCode, anyhow::Error>(ExitCode::SUCCESS)
     })
 }
