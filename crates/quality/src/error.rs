@@ -17,6 +17,9 @@ pub enum QualityError {
     /// Hydraulic results do not fit the network or the run's timeline.
     #[error("hydraulic results do not fit: {0}")]
     HydraulicsMismatch(String),
+    /// The hydraulic run the quality run needs failed.
+    #[error("hydraulic run failed: {0}")]
+    HydraulicRun(String),
     /// A quality step was asked for before hydraulics were loaded for the current time.
     #[error("no hydraulic results loaded for time {0} s")]
     NoHydraulics(u64),

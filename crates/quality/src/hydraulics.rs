@@ -183,6 +183,38 @@ impl StoredHydraulics {
     }
 }
 
+#[cfg(feature = "hydraulics")]
+impl From<&danjiang_hydraulics::HydraulicState> for HydraulicSnapshot {
+    fn from(state: &danjiang_hydraulics::HydraulicState) -> HydraulicSnapshot {
+        HydraulicSnapshot {
+            time: state.time,
+            step_length: state.step_length,
+            node_demand: state.node_demand.clone(),
+            node_head: state.node_head.clone(),
+            link_flow: state.link_flow.clone(),
+        }
+    }
+}
+
+#[cfg(feature = "hydraulics")]
+impl StoredHydraulics {
+    /// Runs a hydraulic simulation to its end and keeps every hydraulic step, as EPANET
+    /// keeps its hydraulics file before routing quality.
+    pub fn from_simulation(
+        simulation: &mut danjiang_hydraulics::HydraulicSimulation,
+        network: &danjiang_network::Network,
+    ) -> Result<StoredHydraulics, QualityError> {
+        let mut store = StoredHydraulics::new(network.nodes.len(), network.links.len());
+        loop {
+            match simulation.step() {
+                Ok(Some(state)) => store.push(HydraulicSnapshot::from(state))?,
+                Ok(None) => return Ok(store),
+                Err(e) => return Err(QualityError::HydraulicRun(e.to_string())),
+            }
+        }
+    }
+}
+
 fn scaled(values: Vec<f32>, factor: f64) -> Vec<f64> {
     values.into_iter().map(|v| f64::from(v) * factor).collect()
 }
