@@ -10,5 +10,8 @@ pub mod error;
 
 pub use error::OutputError;
 pub mod compare;
+pub mod csv;
+pub mod json;
 pub mod period;
+pub mod report;
 pub mod units;

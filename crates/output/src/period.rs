@@ -9,7 +9,7 @@
 use crate::binary::PeriodResults;
 use crate::error::OutputError;
 use crate::units::ReportUnits;
-use danjiang_network::units::METRES_PER_FOOT;
+use danjiang_network::units::{UnitSystem, METRES_PER_FOOT};
 use danjiang_network::{HeadlossFormula, LinkKind, Network, ValveType};
 use std::f64::consts::PI;
 
@@ -111,6 +111,19 @@ pub struct PeriodBuilder {
     elevation_ft: Vec<f64>,
 }
 
+/// A value rounded to `digits` significant decimal digits (undoes the last-bit error of a
+/// unit conversion and back).
+fn to_significant_digits(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+    if !scale.is_finite() || scale == 0.0 {
+        return x;
+    }
+    (x * scale).round() / scale
+}
+
 /// A value in EPANET's scratch-file precision.
 fn single(x: f64) -> f64 {
     x as f32 as f64
@@ -130,7 +143,12 @@ impl PeriodBuilder {
             elevation_ft: network
                 .nodes
                 .iter()
-                .map(|n| n.elevation / METRES_PER_FOOT)
+                .map(|n| match network.options.flow_units.system() {
+                    // A US file gave the elevation in feet; undo the reader's conversion to
+                    // the decimal EPANET holds, so that a reservoir's pressure is exactly 0.
+                    UnitSystem::Us => to_significant_digits(n.elevation / METRES_PER_FOOT, 12),
+                    UnitSystem::Si => n.elevation / METRES_PER_FOOT,
+                })
                 .collect(),
         };
         for link in &network.links {

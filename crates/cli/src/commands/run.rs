@@ -1,0 +1,378 @@
+//! `danjiang run NET.inp [REPORT.rpt] [OUT.out]`: a whole simulation, as EPANET's
+//! `runepanet` runs it, writing EPANET's report and binary output files and, on request,
+//! JSON and CSV time series.
+
+use anyhow::Context;
+use clap::Args;
+use danjiang_hydraulics::{HydraulicSimulation, HydraulicState, ReportClock, WarningKind};
+use danjiang_network::{LinkKind, Network, QualityAnalysis, Unbalanced};
+use danjiang_output::binary::{
+    EnergySection, Epilog, OutReader, OutWriter, Prolog, PumpEnergyFigures,
+};
+use danjiang_output::csv::CsvWriter;
+use danjiang_output::json::JsonWriter;
+use danjiang_output::period::{HydraulicSnapshot, PeriodBuilder, QualitySnapshot};
+use danjiang_output::report::{clock_time, warning_flag, ReportWriter, Warning};
+use danjiang_output::units::ReportUnits;
+use danjiang_quality::QualitySimulation;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Exit status of a run that failed, as `runepanet` gives it.
+const FAILED: u8 = 100;
+/// Warnings printed on the terminal before they are only counted.
+const WARNINGS_SHOWN: usize = 50;
+
+/// Run a simulation: the same arguments as EPANET's `runepanet`.
+///
+/// Reads the input file, solves the hydraulics period by period and writes the report file
+/// (.rpt) and the binary output file (.out) in EPANET 2.3's formats, streaming, so long
+/// runs do not pile up in memory. Warnings (negative pressures, unbalanced system, pumps
+/// and valves that cannot deliver) are printed with the time they happen, and a summary
+/// line ends the run. Exit status: 0 when the run completes (with or without warnings),
+/// 100 when it fails, as `runepanet`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The EPANET input file (.inp).
+    pub input: PathBuf,
+    /// The report file to write (.rpt).
+    pub report: Option<PathBuf>,
+    /// The binary output file to write (.out).
+    pub output: Option<PathBuf>,
+    /// Also write the results as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write the results as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// No progress bar, warnings or summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs the simulation and returns the exit status.
+pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    match simulate(args) {
+        Ok(summary) => {
+            if !args.quiet {
+                println!("{summary}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("danjiang run: {error:#}");
+            Ok(ExitCode::from(FAILED))
+        }
+    }
+}
+
+/// A temporary output file for the report's tables when no .out is asked for; removed
+/// when dropped.
+struct ScratchFile(PathBuf);
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(BufWriter::with_capacity(1 << 16, file))
+}
+
+fn simulate(args: &RunArgs) -> anyhow::Result<String> {
+    let started = Instant::now();
+    let input_name = args.input.display().to_string();
+    let outcome = danjiang_network::inp::read_file(&args.input)?;
+    let network = outcome.network;
+    if !args.quiet {
+        for warning in outcome.warnings.iter().take(WARNINGS_SHOWN) {
+            eprintln!("{warning}");
+        }
+    }
+
+    let mut simulation = HydraulicSimulation::new(&network)
+        .with_context(|| format!("cannot simulate {input_name}"))?;
+    let builder = PeriodBuilder::new(&network);
+    let units = ReportUnits::of(&network);
+    let prolog = Prolog::for_network(&network, &input_name);
+
+    // The .out is written when asked for, or to a scratch file when only the report's
+    // tables need it.
+    let mut scratch = None;
+    let out_path = match (&args.output, &args.report) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(_)) => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0);
+            let path =
+                std::env::temp_dir().join(format!("danjiang-{}-{nanos}.out", std::process::id()));
+            scratch = Some(ScratchFile(path.clone()));
+            Some(path)
+        }
+        (None, None) => None,
+    };
+    let mut out = match &out_path {
+        Some(path) => Some(
+            OutWriter::create(path, &prolog)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let mut report = match &args.report {
+        Some(path) => Some(ReportWriter::new(create(path)?, &network, &input_name)?),
+        None => None,
+    };
+    let mut json = match &args.json {
+        Some(path) => Some(JsonWriter::new(create(path)?, &prolog, &units)?),
+        None => None,
+    };
+    let mut csv = match &args.csv {
+        Some(path) => Some(CsvWriter::new(create(path)?, &prolog, &units)?),
+        None => None,
+    };
+
+    // Water quality is routed beside the hydraulics, one hydraulic step at a time.
+    let mut quality = match network.options.quality {
+        QualityAnalysis::None => None,
+        _ => Some(
+            QualitySimulation::new(&network)
+                .with_context(|| format!("cannot simulate water quality in {input_name}"))?,
+        ),
+    };
+    let mut link_quality = vec![0.0; network.links.len()];
+
+    let progress = progress_bar(network.times.duration);
+    let mut clock = ReportClock::new(&network);
+    let mut hydraulic_periods = 0usize;
+    let mut reported = 0usize;
+    let mut trials = 0u64;
+    let mut warning_count = 0usize;
+    let mut last_flag = 0;
+    let mut all_warnings: Vec<(u64, String)> = Vec::new();
+    let mut status_codes: Vec<u8> = Vec::with_capacity(network.links.len());
+    loop {
+        let state = match simulation.step() {
+            Ok(Some(state)) => state,
+            Ok(None) => break,
+            Err(error) => {
+                progress.finish_and_clear();
+                return Err(error).with_context(|| format!("{input_name}: hydraulics failed"));
+            }
+        };
+        hydraulic_periods += 1;
+        trials += u64::from(state.iterations);
+        // Under UNBALANCED STOP an unconverged time is the last one.
+        let halted = !state.converged && network.options.unbalanced == Unbalanced::Stop;
+        let warnings = warnings_of(&network, state, halted);
+        let flag = warning_flag(&warnings);
+        if flag > 0 {
+            last_flag = flag;
+        }
+        for warning in &warnings {
+            for line in warning.lines(state.time) {
+                if !args.quiet && warning_count < WARNINGS_SHOWN {
+                    progress.suspend(|| eprintln!("{line}"));
+                }
+                warning_count += 1;
+                if json.is_some() {
+                    all_warnings.push((state.time, line));
+                }
+            }
+        }
+        status_codes.clear();
+        status_codes.extend(state.link_status.iter().map(|s| s.code()));
+        if let Some(report) = report.as_mut() {
+            report.hydraulic_time(
+                state.time,
+                state.iterations,
+                state.relative_error,
+                state.converged,
+                &state.node_head,
+                &state.node_demand,
+                &status_codes,
+                &warnings,
+            )?;
+        }
+        if let Some(quality) = quality.as_mut() {
+            let hydraulics = danjiang_quality::HydraulicSnapshot {
+                time: state.time,
+                step_length: state.step_length,
+                node_demand: state.node_demand.clone(),
+                node_head: state.node_head.clone(),
+                link_flow: state.link_flow.clone(),
+            };
+            quality
+                .load_hydraulics(&hydraulics)
+                .with_context(|| format!("{input_name}: water quality failed"))?;
+            quality.link_quality_into(&mut link_quality);
+        }
+        if clock.is_report_time(state.time) {
+            reported += 1;
+            let snapshot = HydraulicSnapshot {
+                time: state.time,
+                node_head: &state.node_head,
+                node_demand: &state.node_demand,
+                link_flow: &state.link_flow,
+                link_status: &status_codes,
+                link_setting: &state.link_setting,
+                quality: quality.as_ref().map(|q| QualitySnapshot {
+                    node_quality: q.node_quality(),
+                    link_quality: &link_quality,
+                    link_reaction_rate: q.link_reaction_rates(),
+                }),
+            };
+            let results = builder.to_results(&builder.build(&snapshot)?);
+            if let Some(out) = out.as_mut() {
+                out.write_period(&results)?;
+            }
+            if let Some(json) = json.as_mut() {
+                json.write_period(state.time as i64, &results)?;
+            }
+            if let Some(csv) = csv.as_mut() {
+                csv.write_period(state.time as i64, &results)?;
+            }
+        }
+        if let Some(quality) = quality.as_mut() {
+            quality
+                .advance()
+                .with_context(|| format!("{input_name}: water quality failed"))?;
+        }
+        progress.set_position(state.time);
+        progress.set_message(clock_time(state.time));
+        if progress.is_hidden() && started.elapsed() > Duration::from_secs(1) && !args.quiet {
+            progress.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+    progress.finish_and_clear();
+
+    let energy = energy_section(&network, &units, &simulation);
+    let mut epilog = Epilog::hydraulic_only(last_flag);
+    if let Some(quality) = &quality {
+        let reactions = quality.reaction_summary();
+        epilog.bulk_reaction_rate = reactions.bulk_rate as f32;
+        epilog.wall_reaction_rate = reactions.wall_rate as f32;
+        epilog.tank_reaction_rate = reactions.tank_rate as f32;
+        epilog.source_inflow_rate = reactions.source_rate as f32;
+    }
+    if let Some(out) = out.take() {
+        out.finish(&energy, &epilog)?;
+    }
+    if let Some(json) = json.take() {
+        let warnings: Vec<serde_json::Value> = all_warnings
+            .iter()
+            .map(|(time, text)| serde_json::json!({"time": time, "message": text}))
+            .collect();
+        json.finish(&energy, last_flag, &warnings)?;
+    }
+    if let Some(csv) = csv.take() {
+        csv.finish()?;
+    }
+    if let Some(report) = report.take() {
+        let mut reader = match &out_path {
+            Some(path) => Some(OutReader::open(path)?),
+            None => None,
+        };
+        report.finish(&energy, reader.as_mut())?;
+    }
+    drop(scratch);
+
+    let halted = if simulation.was_halted() {
+        ", halted: system unbalanced"
+    } else {
+        ""
+    };
+    let outcome = if warning_count > 0 {
+        "ran with warnings"
+    } else {
+        "ran successfully"
+    };
+    Ok(format!(
+        "... {input_name} {outcome}: {hydraulic_periods} hydraulic periods, {reported} reported, \
+         {trials} trials, {warning_count} warnings{halted} ({:.2} s)",
+        started.elapsed().as_secs_f64()
+    ))
+}
+
+/// A progress bar over simulated time, drawn only once a run has taken a second.
+fn progress_bar(duration: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(duration.max(1)), ProgressDrawTarget::hidden());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {msg} of the run ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The warnings of a hydraulic state, worded as EPANET words them.
+fn warnings_of(network: &Network, state: &HydraulicState, halted: bool) -> Vec<Warning> {
+    let link_id = |k: usize| {
+        network
+            .links
+            .get(k)
+            .map(|l| l.id.clone())
+            .unwrap_or_default()
+    };
+    let mut warnings = Vec::new();
+    for warning in &state.warnings {
+        match &warning.kind {
+            WarningKind::Unbalanced => warnings.push(Warning::Unbalanced { halted }),
+            WarningKind::Unstable => warnings.push(Warning::Unstable),
+            WarningKind::Disconnected => warnings.push(Warning::Disconnected { nodes: Vec::new() }),
+            WarningKind::NegativePressures => warnings.push(Warning::NegativePressures),
+            WarningKind::PumpsCannotDeliver(links) => {
+                for &k in links {
+                    let code = state.link_status.get(k).map(|s| s.code()).unwrap_or(0);
+                    warnings.push(Warning::Pump {
+                        id: link_id(k),
+                        status: if code == 5 { 5 } else { 0 },
+                    });
+                }
+            }
+            WarningKind::ValvesCannotDeliver(links) => {
+                for &k in links {
+                    let kind = match network.links.get(k).map(|l| &l.kind) {
+                        Some(LinkKind::Valve(valve)) => valve.valve_type.keyword().to_string(),
+                        _ => "Valve".to_string(),
+                    };
+                    let code = state.link_status.get(k).map(|s| s.code()).unwrap_or(7);
+                    warnings.push(Warning::Valve {
+                        kind,
+                        id: link_id(k),
+                        status: code,
+                    });
+                }
+            }
+        }
+    }
+    warnings
+}
+
+fn energy_section(
+    network: &Network,
+    units: &ReportUnits,
+    simulation: &HydraulicSimulation,
+) -> EnergySection {
+    let report = simulation.energy();
+    let figures: Vec<PumpEnergyFigures> = report
+        .pumps
+        .iter()
+        .map(|p| PumpEnergyFigures {
+            link: p.link,
+            utilization: p.utilisation,
+            average_efficiency: p.average_efficiency,
+            kwh_per_cubic_metre: p.kwh_per_cubic_metre,
+            average_kw: p.average_kw,
+            peak_kw: p.peak_kw,
+            cost_per_day: p.cost_per_day,
+        })
+        .collect();
+    debug_assert!(figures.len() <= network.links.len());
+    EnergySection::from_figures(units, &figures, report.demand_charge)
+}
