@@ -13,6 +13,8 @@ enum Command {
     Assess(commands::assess::AssessArgs),
     Siting(commands::siting::SitingArgs),
     Check(commands::check::CheckArgs),
+    Run(commands::run::RunArgs),
+    Compare(commands::compare::CompareArgs),
     Convert(commands::convert::ConvertArgs),
     Generate(commands::generate::GenerateArgs),
 }
@@ -23,6 +25,8 @@ fn main() -> ExitCode {
         Command::Assess(args) => commands::assess::run(&args),
         Command::Siting(args) => commands::siting::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Run(args) => commands::run::run(&args),
+        Command::Compare(args) => commands::compare::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
     };

@@ -2,6 +2,8 @@
 
 pub mod assess;
 pub mod check;
+pub mod compare;
 pub mod convert;
+pub mod run;
 pub mod generate;
 pub mod siting;
