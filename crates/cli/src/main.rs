@@ -17,6 +17,10 @@ enum Command {
     Compare(commands::compare::CompareArgs),
     Convert(commands::convert::ConvertArgs),
     Generate(commands::generate::GenerateArgs),
+    Sweep(commands::sweep::SweepArgs),
+    Import(commands::import::ImportArgs),
+    Ledger(commands::ledger::LedgerArgs),
+    Demo(commands::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +33,10 @@ fn main() -> ExitCode {
         Command::Compare(args) => commands::compare::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
+        Command::Sweep(args) => commands::sweep::run(&args),
+        Command::Import(args) => commands::import::run(&args),
+        Command::Ledger(args) => commands::ledger::run(&args),
+        Command::Demo(args) => commands::demo::run(&args),
     };
     match result {
         Ok(code) => code,

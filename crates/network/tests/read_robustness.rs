@@ -9,12 +9,66 @@ const NET1: &str = include_str!("../../../tests/networks/public/net1.inp");
 
 /// Words the reader treats specially, so that random edits reach deep into its branches.
 const WORDS: &[&str] = &[
-    "[JUNCTIONS]", "[PIPES]", "[PUMPS]", "[VALVES]", "[TANKS]", "[RULES]", "[CONTROLS]",
-    "[OPTIONS]", "[TIMES]", "[CURVES]", "[STATUS]", "[END]", "IF", "THEN", "ELSE", "AND", "OR",
-    "RULE", "PRIORITY", "LINK", "NODE", "TANK", "SYSTEM", "CLOCKTIME", "TIME", "OPEN",
-    "CLOSED", "ACTIVE", "HEAD", "POWER", "SPEED", "PATTERN", "PRV", "GPV", "PCV", "CV", "AM",
-    "PM", ":", "1:30", "-1", "0", "1e308", "nan", "\"", ";", "\t", "9", "10", "11", "2",
-    "TRACE", "QUALITY", "UNITS", "LPS", "PDA", "*", "0x10", "DURATION", "\u{e9}",
+    "[JUNCTIONS]",
+    "[PIPES]",
+    "[PUMPS]",
+    "[VALVES]",
+    "[TANKS]",
+    "[RULES]",
+    "[CONTROLS]",
+    "[OPTIONS]",
+    "[TIMES]",
+    "[CURVES]",
+    "[STATUS]",
+    "[END]",
+    "IF",
+    "THEN",
+    "ELSE",
+    "AND",
+    "OR",
+    "RULE",
+    "PRIORITY",
+    "LINK",
+    "NODE",
+    "TANK",
+    "SYSTEM",
+    "CLOCKTIME",
+    "TIME",
+    "OPEN",
+    "CLOSED",
+    "ACTIVE",
+    "HEAD",
+    "POWER",
+    "SPEED",
+    "PATTERN",
+    "PRV",
+    "GPV",
+    "PCV",
+    "CV",
+    "AM",
+    "PM",
+    ":",
+    "1:30",
+    "-1",
+    "0",
+    "1e308",
+    "nan",
+    "\"",
+    ";",
+    "\t",
+    "9",
+    "10",
+    "11",
+    "2",
+    "TRACE",
+    "QUALITY",
+    "UNITS",
+    "LPS",
+    "PDA",
+    "*",
+    "0x10",
+    "DURATION",
+    "\u{e9}",
 ];
 
 fn check(text: &str) {
@@ -22,7 +76,10 @@ fn check(text: &str) {
     let lines = text.split('\n').count();
     for diagnostic in diagnostics {
         if let Some(line) = diagnostic.line {
-            assert!((1..=lines).contains(&line), "line {line} of {lines}: {diagnostic}");
+            assert!(
+                (1..=lines).contains(&line),
+                "line {line} of {lines}: {diagnostic}"
+            );
         }
         assert!(!diagnostic.message.is_empty());
     }
@@ -68,8 +125,10 @@ fn apply(text: &str, edits: &[Edit]) -> String {
                 lines.insert(l % n, line);
             }
             Edit::ReplaceToken(l, t, w) | Edit::InsertToken(l, t, w) => {
-                let mut tokens: Vec<String> =
-                    lines[l % n].split_whitespace().map(str::to_string).collect();
+                let mut tokens: Vec<String> = lines[l % n]
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect();
                 let word = WORDS[w % WORDS.len()].to_string();
                 if tokens.is_empty() || matches!(edit, Edit::InsertToken(..)) {
                     let at = t % (tokens.len() + 1);
@@ -82,7 +141,10 @@ fn apply(text: &str, edits: &[Edit]) -> String {
             }
             Edit::Truncate(l, c) => {
                 let line = &mut lines[l % n];
-                let keep = line.char_indices().nth(c % (line.len() + 1)).map_or(line.len(), |(i, _)| i);
+                let keep = line
+                    .char_indices()
+                    .nth(c % (line.len() + 1))
+                    .map_or(line.len(), |(i, _)| i);
                 line.truncate(keep);
             }
             Edit::Swap(a, b) => lines.swap(a % n, b % n),

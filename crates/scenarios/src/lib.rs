@@ -5,4 +5,6 @@ pub mod segments;
 pub mod valve_layer;
 
 pub use segments::{segments, Segment, Segmentation};
-pub use valve_layer::{parse_valve_layer, read_valve_layer, IsolationValve, ValveLayerError};
+pub use valve_layer::{
+    parse_valve_layer, read_valve_layer, strategic_valve_layer, IsolationValve, ValveLayerError,
+};

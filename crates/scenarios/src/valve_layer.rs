@@ -147,3 +147,36 @@ pub fn parse_valve_layer(
         })
     }
 }
+
+/// A valve layer placed as WNTR's `generate_valve_layer(..., 'strategic', n)` places one: at
+/// every node, a valve on each of its links but `unvalved_per_node` of them, chosen at random
+/// (seeded, so the same seed gives the same layer on every machine; not WNTR's random stream).
+pub fn strategic_valve_layer(
+    network: &Network,
+    unvalved_per_node: usize,
+    seed: u64,
+) -> Vec<IsolationValve> {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+
+    let mut links_at: Vec<Vec<LinkIdx>> = vec![Vec::new(); network.nodes.len()];
+    for (index, link) in network.links.iter().enumerate() {
+        links_at[link.from.index()].push(LinkIdx::from_index(index));
+        if link.to != link.from {
+            links_at[link.to.index()].push(LinkIdx::from_index(index));
+        }
+    }
+    let mut random = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut valves = Vec::new();
+    for (node, links) in links_at.iter().enumerate() {
+        let count = links.len().saturating_sub(unvalved_per_node);
+        for &link in links.choose_multiple(&mut random, count) {
+            valves.push(IsolationValve {
+                id: format!("V{}", valves.len() + 1),
+                link,
+                node: NodeIdx::from_index(node),
+            });
+        }
+    }
+    valves
+}

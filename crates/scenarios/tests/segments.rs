@@ -119,3 +119,32 @@ fn bad_valve_layers_name_the_line() {
     let missing = parse_valve_layer("valve,node\nV1,10\n", "layer.csv", &network).unwrap_err();
     assert!(missing.to_string().contains("\"link\""), "{missing}");
 }
+
+#[test]
+fn strategic_layers_leave_n_links_unvalved_at_each_node() {
+    use danjiang_scenarios::strategic_valve_layer;
+    let network = network("net3");
+    let layer = strategic_valve_layer(&network, 1, 42);
+    assert_eq!(layer, strategic_valve_layer(&network, 1, 42), "seeded");
+    let mut degree = vec![0usize; network.nodes.len()];
+    for link in &network.links {
+        degree[link.from.index()] += 1;
+        degree[link.to.index()] += 1;
+    }
+    let mut valved = vec![0usize; network.nodes.len()];
+    for valve in &layer {
+        valved[valve.node.index()] += 1;
+        let link = network.link(valve.link);
+        assert!(link.from == valve.node || link.to == valve.node);
+    }
+    for node in 0..network.nodes.len() {
+        assert_eq!(valved[node], degree[node].saturating_sub(1));
+    }
+    // With a valve on every link end, every link is a segment of its own.
+    let all = strategic_valve_layer(&network, 0, 1);
+    let result = segments(&network, &all);
+    assert_eq!(
+        result.segments.len(),
+        network.nodes.len() + network.links.len()
+    );
+}

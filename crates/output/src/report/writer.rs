@@ -547,7 +547,11 @@ impl<W: Write> ReportWriter<W> {
                     self.old_tank_status[t] = status;
                 }
             }
-            for (k, &new) in link_status.iter().enumerate().take(self.old_link_status.len()) {
+            for (k, &new) in link_status
+                .iter()
+                .enumerate()
+                .take(self.old_link_status.len())
+            {
                 let old = self.old_link_status[k];
                 if old != new {
                     let kind = match self.link_type_text[k] {
