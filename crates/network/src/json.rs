@@ -304,7 +304,7 @@ fn check_references(network: &Network) -> Result<(), String> {
 fn unique_ids<'a>(kind: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), String> {
     let mut seen = HashSet::new();
     for id in ids {
-        if !seen.insert(id.to_ascii_uppercase()) {
+        if !seen.insert(id) {
             return Err(format!("{kind} ID \"{id}\" is used twice"));
         }
     }
@@ -344,7 +344,9 @@ mod tests {
         let text = to_string(&network).expect("finite network");
         let back = from_str(&text, "<text>").expect("valid JSON");
         assert_eq!(back, network);
-        assert_eq!(back.node_idx("j"), Some(NodeIdx(1)));
+        assert_eq!(back.node_idx("J"), Some(NodeIdx(1)));
+        // IDs match exactly, as in EPANET 2.3.5.
+        assert_eq!(back.node_idx("j"), None);
     }
 
     #[test]

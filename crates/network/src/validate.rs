@@ -143,7 +143,7 @@ impl Checker<'_> {
         for (i, node) in network.nodes.iter().enumerate() {
             let subject = Subject::Node(NodeIdx::from_index(i));
             check(&mut self.findings, &node.id, subject);
-            if !seen.insert(node.id.to_ascii_uppercase()) {
+            if !seen.insert(node.id.as_str()) {
                 self.error(
                     215,
                     subject,
@@ -155,7 +155,7 @@ impl Checker<'_> {
         for (i, link) in network.links.iter().enumerate() {
             let subject = Subject::Link(LinkIdx::from_index(i));
             check(&mut self.findings, &link.id, subject);
-            if !seen.insert(link.id.to_ascii_uppercase()) {
+            if !seen.insert(link.id.as_str()) {
                 self.error(
                     215,
                     subject,

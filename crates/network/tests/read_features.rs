@@ -92,7 +92,7 @@ fn lower_case_tabs_and_abbreviated_keywords() {
     assert_eq!(times.pattern_step, 7200);
     assert_eq!(times.report_start, 3600);
     assert_eq!(times.start_clocktime, 6 * 3600);
-    let p1 = link(&network, "P1");
+    let p1 = link(&network, "p1");
     assert_eq!(p1.initial_status, InitialStatus::Open);
     near(p1.as_pipe().expect("pipe").roughness, 100.0 / 1000.0); // 100 mm
     assert!(link(&network, "p2").as_pipe().expect("pipe").check_valve);
@@ -100,6 +100,25 @@ fn lower_case_tabs_and_abbreviated_keywords() {
         node(&network, "j1").comment.as_deref(),
         Some("first junction")
     );
+}
+
+/// EPANET 2.3.5 matches IDs exactly: `a` and `A` are two nodes, and a pipe naming `a` when only
+/// `A` exists refers to an undefined node (error 203), as runepanet reports.
+#[test]
+fn ids_differ_by_case() {
+    let two = "[JUNCTIONS]\na 0 1\nA 0 1\n[RESERVOIRS]\nR 100\n\
+               [PIPES]\np1 R a 100 100 100\np2 a A 100 100 100\n[END]\n";
+    let network = match inp::read_str(two, "two.inp") {
+        Ok(outcome) => outcome.network,
+        Err(error) => panic!("a and A are distinct IDs: {error}"),
+    };
+    assert_ne!(network.node_idx("a"), network.node_idx("A"));
+    let undefined = "[JUNCTIONS]\nA 0 1\n[RESERVOIRS]\nR 100\n[PIPES]\np1 R a 100 100 100\n[END]\n";
+    let error = match inp::read_str(undefined, "undefined.inp") {
+        Ok(_) => panic!("node a is not defined"),
+        Err(error) => error.to_string(),
+    };
+    assert!(error.contains("203"), "{error}");
 }
 
 #[test]

@@ -99,11 +99,6 @@ pub struct Network {
     curve_index: HashMap<String, CurveIdx>,
 }
 
-/// IDs are matched without regard to case, as EPANET 2.3 does.
-fn id_key(id: &str) -> String {
-    id.to_ascii_uppercase()
-}
-
 impl Network {
     /// An empty network with EPANET's default options.
     pub fn new() -> Network {
@@ -117,51 +112,51 @@ impl Network {
             .nodes
             .iter()
             .enumerate()
-            .map(|(i, n)| (id_key(&n.id), NodeIdx::from_index(i)))
+            .map(|(i, n)| (n.id.clone(), NodeIdx::from_index(i)))
             .collect();
         self.link_index = self
             .links
             .iter()
             .enumerate()
-            .map(|(i, l)| (id_key(&l.id), LinkIdx::from_index(i)))
+            .map(|(i, l)| (l.id.clone(), LinkIdx::from_index(i)))
             .collect();
         self.pattern_index = self
             .patterns
             .iter()
             .enumerate()
-            .map(|(i, p)| (id_key(&p.id), PatternIdx::from_index(i)))
+            .map(|(i, p)| (p.id.clone(), PatternIdx::from_index(i)))
             .collect();
         self.curve_index = self
             .curves
             .iter()
             .enumerate()
-            .map(|(i, c)| (id_key(&c.id), CurveIdx::from_index(i)))
+            .map(|(i, c)| (c.id.clone(), CurveIdx::from_index(i)))
             .collect();
     }
 
     /// The node with this ID.
     pub fn node_idx(&self, id: &str) -> Option<NodeIdx> {
-        self.node_index.get(&id_key(id)).copied()
+        self.node_index.get(id).copied()
     }
 
     /// The link with this ID.
     pub fn link_idx(&self, id: &str) -> Option<LinkIdx> {
-        self.link_index.get(&id_key(id)).copied()
+        self.link_index.get(id).copied()
     }
 
     /// The pattern with this ID.
     pub fn pattern_idx(&self, id: &str) -> Option<PatternIdx> {
-        self.pattern_index.get(&id_key(id)).copied()
+        self.pattern_index.get(id).copied()
     }
 
     /// The curve with this ID.
     pub fn curve_idx(&self, id: &str) -> Option<CurveIdx> {
-        self.curve_index.get(&id_key(id)).copied()
+        self.curve_index.get(id).copied()
     }
 
     /// Adds a node; returns `None` if a node with this ID exists already.
     pub fn add_node(&mut self, node: Node) -> Option<NodeIdx> {
-        let key = id_key(&node.id);
+        let key = node.id.clone();
         if self.node_index.contains_key(&key) {
             return None;
         }
@@ -173,7 +168,7 @@ impl Network {
 
     /// Adds a link; returns `None` if a link with this ID exists already.
     pub fn add_link(&mut self, link: Link) -> Option<LinkIdx> {
-        let key = id_key(&link.id);
+        let key = link.id.clone();
         if self.link_index.contains_key(&key) {
             return None;
         }
@@ -185,7 +180,7 @@ impl Network {
 
     /// Adds a pattern; returns `None` if a pattern with this ID exists already.
     pub fn add_pattern(&mut self, pattern: Pattern) -> Option<PatternIdx> {
-        let key = id_key(&pattern.id);
+        let key = pattern.id.clone();
         if self.pattern_index.contains_key(&key) {
             return None;
         }
@@ -197,7 +192,7 @@ impl Network {
 
     /// Adds a curve; returns `None` if a curve with this ID exists already.
     pub fn add_curve(&mut self, curve: Curve) -> Option<CurveIdx> {
-        let key = id_key(&curve.id);
+        let key = curve.id.clone();
         if self.curve_index.contains_key(&key) {
             return None;
         }
