@@ -393,3 +393,42 @@ fn prvs_in_series_are_a_warning() {
         .expect("a warning 220");
     assert_eq!(warning.line, Some(20));
 }
+
+/// Only the last `QUALITY` line counts, and the chemical's name and units carry over from line
+/// to line as in EPANET 2.3.5 (`CHEMICAL` ignores a unit after it).
+#[test]
+fn the_last_quality_line_counts() {
+    let network_with = |options: &str| {
+        let text = format!(
+            "[JUNCTIONS]\nJ 0 1\n[RESERVOIRS]\nR 100\n[PIPES]\nP R J 100 100 100\n\
+             [OPTIONS]\n{options}\n[END]\n"
+        );
+        match inp::read_str(&text, "quality.inp") {
+            Ok(outcome) => outcome.network,
+            Err(error) => panic!("{options}: {error}"),
+        }
+    };
+    let chemical = |name: &str, units: &str| QualityAnalysis::Chemical {
+        name: name.to_string(),
+        units: units.to_string(),
+    };
+    let cases = [
+        ("QUALITY TRACE R\nQUALITY AGE", QualityAnalysis::Age),
+        ("QUALITY CHEMICAL hrs", chemical("Chemical", "mg/L")),
+        (
+            "QUALITY Chlorine ug/L\nQUALITY CHEMICAL",
+            chemical("Chlorine", "ug/L"),
+        ),
+        ("QUALITY Fluoride\nQUALITY NONE", QualityAnalysis::None),
+    ];
+    for (options, expected) in cases {
+        assert_eq!(network_with(options).options.quality, expected, "{options}");
+    }
+    let traced = network_with("QUALITY AGE\nQUALITY TRACE J");
+    assert_eq!(
+        traced.options.quality,
+        QualityAnalysis::Trace {
+            node: traced.node_idx("J").expect("J")
+        }
+    );
+}

@@ -82,6 +82,9 @@ pub(crate) struct DefinitionLines {
 struct PendingOptions {
     /// `QUALITY TRACE node`: the node's ID and the line index.
     trace_node: Option<(String, usize)>,
+    /// The chemical's name and units as EPANET carries them from one `QUALITY` line to the
+    /// next (`None`: its defaults, Chemical in mg/L).
+    chemical: Option<(String, String)>,
     /// `REQUIRED PRESSURE`, in file units, if given.
     required_pressure: Option<f64>,
     /// `MINIMUM PRESSURE`, in file units.

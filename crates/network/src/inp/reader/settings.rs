@@ -141,25 +141,37 @@ impl Reader {
                 return Ok(true);
             }
             let kind = tokens[1];
+            // EPANET keeps one chemical name and unit across QUALITY lines: CHEMICAL reuses
+            // them (a unit after the keyword is ignored), a named chemical sets them, AGE and
+            // TRACE overwrite them. Only the last line's analysis counts.
+            let (name, units) = self
+                .pending
+                .chemical
+                .clone()
+                .unwrap_or_else(|| ("Chemical".to_string(), "mg/L".to_string()));
+            if !matches(kind, "TRACE") {
+                self.pending.trace_node = None;
+            }
             if matches(kind, "NONE") {
                 options.quality = QualityAnalysis::None;
             } else if matches(kind, "CHEM") {
-                options.quality = QualityAnalysis::Chemical {
-                    name: "Chemical".to_string(),
-                    units: tokens.get(2).unwrap_or(&"mg/L").to_string(),
-                };
+                options.quality = QualityAnalysis::Chemical { name, units };
             } else if matches(kind, "AGE") {
                 options.quality = QualityAnalysis::Age;
+                self.pending.chemical = Some(("AGE".to_string(), "hrs".to_string()));
             } else if matches(kind, "TRACE") {
                 if n < 2 {
                     return Err(too_few("QUALITY TRACE and the ID of the node traced"));
                 }
                 self.pending.trace_node = Some((tokens[2].to_string(), context.index));
+                self.pending.chemical = Some(("%".to_string(), tokens[2].to_string()));
             } else {
+                let units = tokens.get(2).map_or(units, |u| u.to_string());
                 options.quality = QualityAnalysis::Chemical {
                     name: kind.to_string(),
-                    units: tokens.get(2).unwrap_or(&"mg/L").to_string(),
+                    units: units.clone(),
                 };
+                self.pending.chemical = Some((kind.to_string(), units));
             }
         } else if matches(keyword, "MAP") {
             if n >= 1 {
