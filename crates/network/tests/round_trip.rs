@@ -267,6 +267,7 @@ fn generate(seed: u64) -> Network {
         let kind = if d.chance(50) {
             NodeKind::Reservoir(Reservoir {
                 head_pattern: pattern_ref(d, patterns),
+                ..Reservoir::default()
             })
         } else {
             let min_level = d.number(0.0, 5.0);
@@ -441,9 +442,16 @@ fn generate(seed: u64) -> Network {
     network.options.quality = match d.below(4) {
         0 => QualityAnalysis::None,
         1 => QualityAnalysis::Age,
-        2 => QualityAnalysis::Chemical {
-            name: choose!(d, ["Chlorine", "Fluoride", "Chemical"]).to_string(),
-            units: choose!(d, ["mg/L", "ug/L"]).to_string(),
+        // A chemical named "Chemical" is EPANET's CHEMICAL keyword, always in mg/L.
+        2 => match choose!(d, ["Chlorine", "Fluoride", "Chemical"]) {
+            "Chemical" => QualityAnalysis::Chemical {
+                name: "Chemical".to_string(),
+                units: "mg/L".to_string(),
+            },
+            name => QualityAnalysis::Chemical {
+                name: name.to_string(),
+                units: choose!(d, ["mg/L", "ug/L"]).to_string(),
+            },
         },
         _ => QualityAnalysis::Trace {
             node: NodeIdx::from_index(d.below(nodes)),

@@ -400,6 +400,10 @@ impl<'a> InpWriter<'a> {
         if let Some(pattern) = reservoir.head_pattern {
             let id = self.pattern_id(pattern, || format!("reservoir \"{}\"", node.id))?;
             let _ = write!(text, " {id}");
+        } else if reservoir.level != 0.0 {
+            // A fixed level is written as EPANET reads it: tank levels with zero diameter.
+            let level = self.value(reservoir.level, Quantity::Length);
+            let _ = write!(text, " {level:<15} {level:<15} {level:<15} 0");
         }
         Ok(text)
     }
@@ -1206,7 +1210,32 @@ impl<'a> InpWriter<'a> {
             QualityAnalysis::None => " QUALITY             NONE".to_string(),
             QualityAnalysis::Age => " QUALITY             AGE".to_string(),
             QualityAnalysis::Chemical { name, units } => {
-                format!(" QUALITY             {} {}", quoted(name), quoted(units))
+                // EPANET reads a name starting with a QUALITY keyword as that keyword, and
+                // CHEMICAL always means "Chemical" in mg/L.
+                let upper = name.to_ascii_uppercase();
+                let keyword = ["NONE", "CHEM", "AGE", "TRACE"]
+                    .into_iter()
+                    .find(|keyword| upper.starts_with(keyword));
+                match keyword {
+                    None => format!(" QUALITY             {} {}", quoted(name), quoted(units)),
+                    Some("CHEM") if name == "Chemical" && units == "mg/L" => {
+                        " QUALITY             CHEMICAL".to_string()
+                    }
+                    Some(keyword) => {
+                        return Err(WriteError::Inexpressible {
+                            owner: "the quality option".to_string(),
+                            message: format!(
+                                "EPANET reads a chemical named \"{name}\" as the keyword \
+                                 {keyword}{}; rename the chemical",
+                                if keyword == "CHEM" {
+                                    " (Chemical, mg/L)"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        })
+                    }
+                }
             }
             QualityAnalysis::Trace { node } => {
                 let id = self.node_id(*node, || "the trace option".to_string())?;
@@ -1568,6 +1597,25 @@ fn neighbour_by(value: f64, offset: i64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chemical_named_like_a_keyword_is_refused() {
+        let mut network = Network::new();
+        for (name, units, writable) in [
+            ("Chlorine", "ug/L", true),
+            ("Chemical", "mg/L", true),
+            ("Chemical", "ug/L", false),
+            ("Agent", "mg/L", false),
+            ("tracer", "mg/L", false),
+        ] {
+            network.options.quality = QualityAnalysis::Chemical {
+                name: name.to_string(),
+                units: units.to_string(),
+            };
+            let written = write(&network);
+            assert_eq!(written.is_ok(), writable, "{name} {units}: {written:?}");
+        }
+    }
 
     #[test]
     fn shortest_text_of_a_converted_value() {
