@@ -393,19 +393,23 @@ impl NetworkView {
                             (CUBIC_METRES_PER_CUBIC_FOOT / k_si).powf(qexp) / METRES_PER_FOOT;
                     }
                 }
-                NodeKind::Reservoir(reservoir) => tanks.push(TankData {
-                    node: internal,
-                    area: 0.0,
-                    hmin: el,
-                    hmax: el,
-                    h0: el,
-                    vmin: 0.0,
-                    vmax: 0.0,
-                    v0: 0.0,
-                    volume_curve: None,
-                    head_pattern: reservoir.head_pattern.map(|p| p.index()),
-                    can_overflow: false,
-                }),
+                NodeKind::Reservoir(reservoir) => {
+                    // A zero-diameter tank keeps its initial level above the elevation.
+                    let head = el + to_feet(reservoir.level);
+                    tanks.push(TankData {
+                        node: internal,
+                        area: 0.0,
+                        hmin: head,
+                        hmax: head,
+                        h0: head,
+                        vmin: 0.0,
+                        vmax: 0.0,
+                        v0: 0.0,
+                        volume_curve: None,
+                        head_pattern: reservoir.head_pattern.map(|p| p.index()),
+                        can_overflow: false,
+                    })
+                }
                 NodeKind::Tank(tank) => {
                     let hmin = el + to_feet(tank.min_level);
                     let hmax = el + to_feet(tank.max_level);

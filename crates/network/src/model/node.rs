@@ -102,11 +102,20 @@ pub struct Demand {
     pub category: Option<String>,
 }
 
-/// Data of a reservoir (its head is [`Node::elevation`]).
+/// Data of a reservoir (its head is [`Node::elevation`] plus [`Reservoir::level`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reservoir {
-    /// Time pattern of head multipliers.
+    /// Time pattern of head multipliers (of the elevation, as in EPANET).
     pub head_pattern: Option<PatternIdx>,
+    /// Water level above the elevation at which the head is held, m. Zero for a reservoir
+    /// line; the initial level of a `[TANKS]` line of zero diameter, which EPANET keeps as a
+    /// fixed-head node at its elevation plus that level (its pressure is the level).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub level: f64,
+}
+
+fn is_zero(value: &f64) -> bool {
+    *value == 0.0
 }
 
 /// Data of a storage tank (its bottom elevation is [`Node::elevation`]).

@@ -93,6 +93,7 @@ impl Reader {
                     Ok(pattern) => {
                         kind = NodeKind::Reservoir(Reservoir {
                             head_pattern: pattern,
+                            level: 0.0,
                         })
                     }
                     Err(error) => problem = Some(error),
@@ -106,7 +107,13 @@ impl Reader {
                 ));
             } else {
                 match self.tank_fields(tokens) {
-                    Ok(tank) if tank.diameter == 0.0 => {}
+                    // EPANET keeps a zero-diameter tank as a fixed head at its initial level.
+                    Ok(tank) if tank.diameter == 0.0 => {
+                        kind = NodeKind::Reservoir(Reservoir {
+                            head_pattern: None,
+                            level: tank.initial_level,
+                        })
+                    }
                     Ok(tank) => kind = NodeKind::Tank(tank),
                     Err(error) => problem = Some(error),
                 }
