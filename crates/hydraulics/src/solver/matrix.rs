@@ -1,123 +1,90 @@
-//! The sparse symmetric system of the gradient method, factorised with faer.
+//! The sparse symmetric system of the gradient method, ordered and factorised as EPANET 2.3
+//! does it.
 //!
-//! The pattern (one row per junction, one off-diagonal per pair of joined junctions) and
-//! its fill-reducing ordering (faer's AMD) are computed once per network; each trial only
-//! refills the values and refactorises numerically.
+//! The junction ordering (multiple minimum degree, [`super::ordering`]) and the pattern of
+//! the factor ([`super::cholesky`]) are computed once per network; each trial refills the
+//! values and refactorises numerically. Because the ordering, the pattern and the order of
+//! every sum are EPANET's, the heads agree with EPANET's to the last bit for the same
+//! matrix, which matters where a result is all roundoff (stagnant pipes, zones isolated
+//! by closed links).
 
 use crate::error::HydraulicError;
-use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::cholesky::llt::factor::LltError;
-use faer::linalg::cholesky::llt::factor::LltRegularization;
-use faer::sparse::linalg::cholesky::{
-    factorize_symbolic_cholesky, CholeskySymbolicParams, SymbolicCholesky, SymmetricOrdering,
-};
-use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
-use faer::{Conj, MatMut, Par, Side, Spec};
+use crate::solver::cholesky::Cholesky;
+use crate::solver::ordering::{junction_neighbours, minimum_degree_order};
 
 /// The matrix of the linearised network equations and its factorisation.
 pub(crate) struct SystemMatrix {
     /// Number of unknowns (junctions).
     size: usize,
-    /// Lower-triangle pattern, column by column.
-    pattern: SymbolicSparseColMat<usize>,
-    /// Values in pattern order.
+    /// The diagonal by elimination position (`size` values), then the below-diagonal
+    /// entries of the factor's pattern. Fill-in entries start each trial at zero.
     pub values: Vec<f64>,
     /// Position of each junction's diagonal in `values`.
     pub diagonal: Vec<usize>,
-    /// Position of each link's off-diagonal in `values` (None when an end is not a junction).
+    /// Position of each link's off-diagonal in `values` (None when an end is not a
+    /// junction). Parallel links share one entry.
     pub off_diagonal: Vec<Option<usize>>,
-    /// Right-hand side, then solution.
+    /// Right-hand side, then solution, by junction.
     pub rhs: Vec<f64>,
-    symbolic: Option<SymbolicCholesky<usize>>,
-    factor_values: Vec<f64>,
-    workspace: MemBuffer,
+    /// Junction eliminated at each position.
+    order: Vec<usize>,
+    /// Right-hand side in elimination order, during a solve.
+    permuted: Vec<f64>,
+    cholesky: Cholesky,
 }
 
 impl SystemMatrix {
-    /// Builds the pattern for links joining `from[k]` to `to[k]`; nodes at or above
-    /// `junctions` are fixed-head and have no row.
+    /// Orders the junctions and finds the factor's pattern for links joining `from[k]` to
+    /// `to[k]`; nodes at or above `junctions` are fixed-head and have no row.
     pub(crate) fn new(
         junctions: usize,
         from: &[usize],
         to: &[usize],
     ) -> Result<SystemMatrix, HydraulicError> {
-        // Entries (row >= column) in a set, one per junction pair.
-        let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(junctions + from.len());
-        for j in 0..junctions {
-            pairs.push((j, j));
+        if from.len() != to.len() {
+            return Err(HydraulicError::Solver(
+                "links' start and end node lists differ in length".into(),
+            ));
         }
-        for (&a, &b) in from.iter().zip(to) {
-            if a < junctions && b < junctions && a != b {
-                pairs.push((a.min(b), a.max(b)));
-            }
+        let (start, neighbours) = junction_neighbours(junctions, from, to);
+        let order = minimum_degree_order(junctions, &start, &neighbours);
+        let mut position = vec![usize::MAX; junctions];
+        for (p, &junction) in order.iter().enumerate() {
+            position[junction] = p;
         }
-        // Sort by column then row.
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut col_ptr = vec![0usize; junctions + 1];
-        let mut row_idx = Vec::with_capacity(pairs.len());
-        for &(col, row) in &pairs {
-            col_ptr[col + 1] += 1;
-            row_idx.push(row);
+        if position.contains(&usize::MAX) {
+            return Err(HydraulicError::Solver(
+                "node ordering left a junction out".into(),
+            ));
         }
-        for c in 0..junctions {
-            col_ptr[c + 1] += col_ptr[c];
-        }
-        let find = |col: usize, row: usize| -> Option<usize> {
-            let slice = &row_idx[col_ptr[col]..col_ptr[col + 1]];
-            slice.binary_search(&row).ok().map(|p| col_ptr[col] + p)
-        };
-        let mut diagonal = Vec::with_capacity(junctions);
-        for j in 0..junctions {
-            diagonal.push(
-                find(j, j).ok_or_else(|| {
-                    HydraulicError::Solver("matrix pattern lost a diagonal".into())
-                })?,
-            );
-        }
+        let pairs: Vec<(usize, usize)> = from
+            .iter()
+            .zip(to)
+            .filter(|&(&a, &b)| a < junctions && b < junctions && a != b)
+            .map(|(&a, &b)| (position[a], position[b]))
+            .collect();
+        let cholesky = Cholesky::new(junctions, &pairs);
         let mut off_diagonal = Vec::with_capacity(from.len());
         for (&a, &b) in from.iter().zip(to) {
             if a < junctions && b < junctions && a != b {
-                off_diagonal.push(find(a.min(b), a.max(b)));
+                let (pa, pb) = (position[a], position[b]);
+                let entry = cholesky.entry(pa.min(pb), pa.max(pb)).ok_or_else(|| {
+                    HydraulicError::Solver("factor pattern lost a link's entry".into())
+                })?;
+                off_diagonal.push(Some(junctions + entry));
             } else {
                 off_diagonal.push(None);
             }
         }
-        let nnz = row_idx.len();
-        let pattern =
-            SymbolicSparseColMat::new_checked(junctions, junctions, col_ptr, None, row_idx);
-        let (symbolic, factor_values, workspace) = if junctions > 0 {
-            let symbolic = factorize_symbolic_cholesky(
-                pattern.as_ref(),
-                Side::Lower,
-                SymmetricOrdering::Amd,
-                CholeskySymbolicParams::default(),
-            )
-            .map_err(|e| HydraulicError::Solver(format!("{e:?}")))?;
-            let req = symbolic
-                .factorize_numeric_llt_scratch::<f64>(Par::Seq, Spec::default())
-                .or(symbolic.solve_in_place_scratch::<f64>(1, Par::Seq));
-            let workspace = MemBuffer::try_new(req)
-                .map_err(|_| HydraulicError::Solver("out of memory".into()))?;
-            let len = symbolic.len_val();
-            (Some(symbolic), vec![0.0; len], workspace)
-        } else {
-            (
-                None,
-                Vec::new(),
-                MemBuffer::new(faer::dyn_stack::StackReq::empty()),
-            )
-        };
         Ok(SystemMatrix {
             size: junctions,
-            pattern,
-            values: vec![0.0; nnz],
-            diagonal,
+            values: vec![0.0; junctions + cholesky.len()],
+            diagonal: position,
             off_diagonal,
             rhs: vec![0.0; junctions],
-            symbolic,
-            factor_values,
-            workspace,
+            order,
+            permuted: vec![0.0; junctions],
+            cholesky,
         })
     }
 
@@ -130,37 +97,16 @@ impl SystemMatrix {
     /// Factorises and solves in place; on a non-positive pivot returns the junction whose
     /// equation failed.
     pub(crate) fn solve(&mut self) -> Result<(), SolveFailure> {
-        let Some(symbolic) = self.symbolic.as_ref() else {
-            return Ok(());
-        };
-        let matrix = SparseColMatRef::new(self.pattern.as_ref(), &self.values);
-        let stack = MemStack::new(&mut self.workspace);
-        let llt = symbolic.factorize_numeric_llt::<f64>(
-            &mut self.factor_values,
-            matrix,
-            Side::Lower,
-            LltRegularization::default(),
-            Par::Seq,
-            stack,
-            Spec::default(),
-        );
-        let llt = match llt {
-            Ok(llt) => llt,
-            Err(LltError::NonPositivePivot { index }) => {
-                // The pivot index is in the permuted order; map it back to a junction.
-                let junction = match symbolic.perm() {
-                    Some(perm) => {
-                        let (forward, _) = perm.arrays();
-                        forward.get(index).copied().unwrap_or(0)
-                    }
-                    None => index,
-                };
-                return Err(SolveFailure::Pivot(junction));
-            }
-        };
-        let stack = MemStack::new(&mut self.workspace);
-        let rhs = MatMut::from_column_major_slice_mut(&mut self.rhs, self.size, 1);
-        llt.solve_in_place_with_conj(Conj::No, rhs, Par::Seq, stack);
+        for (slot, &junction) in self.permuted.iter_mut().zip(&self.order) {
+            *slot = self.rhs[junction];
+        }
+        let (diagonal, lower) = self.values.split_at_mut(self.size);
+        self.cholesky
+            .factorise_and_solve(diagonal, lower, &mut self.permuted)
+            .map_err(|p| SolveFailure::Pivot(self.order[p]))?;
+        for (&value, &junction) in self.permuted.iter().zip(&self.order) {
+            self.rhs[junction] = value;
+        }
         if self.rhs.iter().any(|v| !v.is_finite()) {
             return Err(SolveFailure::Pivot(0));
         }
