@@ -555,3 +555,62 @@ impl MinimumDegree {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Links of a `side` x `side` grid of junctions with a reservoir (node `reservoir`)
+    /// joined to the first junction, plus a pipe parallel to the first link.
+    fn grid(side: usize, reservoir: usize) -> (Vec<usize>, Vec<usize>) {
+        let (mut from, mut to) = (Vec::new(), Vec::new());
+        for r in 0..side {
+            for c in 0..side {
+                let i = r * side + c;
+                if c + 1 < side {
+                    from.push(i);
+                    to.push(i + 1);
+                }
+                if r + 1 < side {
+                    from.push(i);
+                    to.push(i + side);
+                }
+            }
+        }
+        from.push(reservoir);
+        to.push(0);
+        from.push(1);
+        to.push(0);
+        (from, to)
+    }
+
+    #[test]
+    fn neighbour_lists_are_newest_first_without_parallels_or_fixed_heads() {
+        let (from, to) = grid(3, 9);
+        let (start, neighbours) = junction_neighbours(9, &from, &to);
+        // Junction 0: links 0-1 (first), 0-3, reservoir, then 1-0 (parallel, dropped).
+        assert_eq!(&neighbours[start[0]..start[1]], &[3, 1]);
+        // Junction 4 (the centre): 1, 3, 5, 7 in link order, listed newest first.
+        assert_eq!(&neighbours[start[4]..start[5]], &[7, 5, 3, 1]);
+    }
+
+    #[test]
+    fn order_is_a_permutation_that_starts_at_a_corner_and_isolated_nodes_lead() {
+        // Junctions 36 and 37 are joined only to the reservoir (node 38).
+        let n = 38;
+        let (mut from, mut to) = grid(6, n);
+        for j in [36, 37] {
+            from.push(j);
+            to.push(n);
+        }
+        let (start, neighbours) = junction_neighbours(n, &from, &to);
+        let order = minimum_degree_order(n, &start, &neighbours);
+        let mut seen = order.clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..n).collect::<Vec<_>>());
+        // Nodes of degree zero are numbered first, then a node of least degree (a corner).
+        assert!(order[..2].contains(&36) && order[..2].contains(&37));
+        let corners = [0, 5, 30, 35];
+        assert!(corners.contains(&order[2]), "{:?}", &order[..4]);
+    }
+}
