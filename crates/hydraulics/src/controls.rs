@@ -4,7 +4,7 @@
 
 use crate::network_view::{ControlKind, LinkType, NetworkView, MISSING, QZERO};
 use crate::solver::gradient::SolverState;
-use crate::state::LinkStatus;
+use crate::state::{ActionCause, LinkChange, LinkStatus};
 use crate::tanks::{round_half_away, tank_volume};
 
 const SECONDS_PER_DAY: u64 = 86_400;
@@ -19,8 +19,14 @@ pub(crate) fn reset_pump_flow(view: &NetworkView, state: &mut SolverState, k: us
     }
 }
 
-/// Applies the controls whose conditions hold at `time`; returns how many acted.
-pub(crate) fn apply_controls(view: &NetworkView, state: &mut SolverState, time: u64) -> usize {
+/// Applies the controls whose conditions hold at `time`, noting each change in `actions`;
+/// returns how many acted.
+pub(crate) fn apply_controls(
+    view: &NetworkView,
+    state: &mut SolverState,
+    time: u64,
+    actions: &mut Vec<LinkChange>,
+) -> usize {
     let mut count = 0;
     for control in &view.controls {
         if !control.enabled {
@@ -75,6 +81,19 @@ pub(crate) fn apply_controls(view: &NetworkView, state: &mut SolverState, time: 
                 if view.link_type[k] == LinkType::Pcv {
                     state.resistance[k] = crate::valve::pcv_loss_coefficient(view, k, k2);
                 }
+                let cause = match (control.kind, control.node) {
+                    (ControlKind::LowLevel | ControlKind::HighLevel, Some(n)) => {
+                        ActionCause::LevelControl {
+                            node: view.node_model[n],
+                        }
+                    }
+                    _ => ActionCause::TimerControl,
+                };
+                actions.push(LinkChange {
+                    time,
+                    link: k,
+                    cause,
+                });
                 count += 1;
             }
         }

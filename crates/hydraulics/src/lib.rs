@@ -24,4 +24,6 @@ pub use energy::{EnergyReport, PumpEnergy};
 pub use error::HydraulicError;
 pub use run::{run, HydraulicRun, ReportClock};
 pub use simulation::HydraulicSimulation;
-pub use state::{HydraulicState, HydraulicWarning, LinkStatus, WarningKind};
+pub use state::{
+    ActionCause, HydraulicState, HydraulicWarning, LinkChange, LinkStatus, WarningKind,
+};

@@ -9,7 +9,7 @@ use crate::controls::reset_pump_flow;
 use crate::error::HydraulicError;
 use crate::network_view::{to_cfs, to_feet, LinkType, NetworkView, MISSING, TINY};
 use crate::solver::gradient::SolverState;
-use crate::state::LinkStatus;
+use crate::state::{ActionCause, LinkChange, LinkStatus};
 use crate::tanks::update_tank_levels;
 use danjiang_network::units::{
     PressureUnits, UnitSystem, KPA_PER_PSI, METRES_PER_FOOT, PSI_PER_FOOT,
@@ -217,6 +217,7 @@ impl RuleEngine {
         state: &mut SolverState,
         time: u64,
         step: u64,
+        actions: &mut Vec<LinkChange>,
     ) -> u64 {
         let end = time + step;
         let rule_step = view.rule_step;
@@ -229,7 +230,7 @@ impl RuleEngine {
         loop {
             now += dt1;
             update_tank_levels(view, state, dt1);
-            if self.check_rules(view, state, now, dt1) > 0 {
+            if self.check_rules(view, state, now, dt1, actions) > 0 {
                 break;
             }
             dt = dt.min(end - now);
@@ -249,6 +250,7 @@ impl RuleEngine {
         state: &mut SolverState,
         now: u64,
         dt: u64,
+        actions: &mut Vec<LinkChange>,
     ) -> usize {
         let interval_start = (now + 1).saturating_sub(dt);
         self.pending.clear();
@@ -279,8 +281,13 @@ impl RuleEngine {
         let mut count = 0;
         // EPANET keeps its action list newest first.
         for index in (0..self.pending.len()).rev() {
-            let (_, action) = self.pending[index];
+            let (rule, action) = self.pending[index];
             if take_action(view, state, action) {
+                actions.push(LinkChange {
+                    time: now,
+                    link: action.link,
+                    cause: ActionCause::Rule(rule),
+                });
                 count += 1;
             }
         }

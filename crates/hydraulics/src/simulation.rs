@@ -8,7 +8,7 @@ use crate::network_view::{LinkType, NetworkView, MISSING, QZERO};
 use crate::rules::RuleEngine;
 use crate::solver::gradient::{solve, SolveError, SolverState};
 use crate::solver::matrix::SystemMatrix;
-use crate::state::{HydraulicState, HydraulicWarning, LinkStatus, WarningKind};
+use crate::state::{HydraulicState, HydraulicWarning, LinkChange, LinkStatus, WarningKind};
 use crate::tanks::{tank_time_step, update_tank_levels};
 use crate::valve::pcv_loss_coefficient;
 use danjiang_network::units::{CUBIC_METRES_PER_CUBIC_FOOT, METRES_PER_FOOT};
@@ -29,6 +29,8 @@ pub struct HydraulicSimulation {
     halted: bool,
     totals: Vec<PumpTotals>,
     peak_total_kw: f64,
+    /// Rule and control actions taken since the last solution, for its status report.
+    actions: Vec<LinkChange>,
     output: HydraulicState,
 }
 
@@ -52,6 +54,7 @@ impl HydraulicSimulation {
             halted: false,
             totals,
             peak_total_kw: 0.0,
+            actions: Vec::new(),
             output: HydraulicState::default(),
         };
         simulation.initialise();
@@ -144,7 +147,7 @@ impl HydraulicSimulation {
         }
         let time = self.time;
         self.update_demands(time);
-        apply_controls(&self.view, &mut self.state, time);
+        apply_controls(&self.view, &mut self.state, time, &mut self.actions);
         let report = match solve(&self.view, &mut self.state, &mut self.matrix) {
             Ok(report) => report,
             Err(SolveError::IllConditioned(node)) => {
@@ -248,7 +251,9 @@ impl HydraulicSimulation {
         if self.rules.is_empty() {
             update_tank_levels(view, &mut self.state, step);
         } else {
-            step = self.rules.rule_time_step(view, &mut self.state, time, step);
+            step = self
+                .rules
+                .rule_time_step(view, &mut self.state, time, step, &mut self.actions);
         }
         step
     }
@@ -317,12 +322,15 @@ impl HydraulicSimulation {
         out.relative_error = relative_error;
         out.converged = converged;
         out.warnings = warnings;
+        out.actions.clear();
+        out.actions.append(&mut self.actions);
         out.node_head.resize(n, 0.0);
         out.node_pressure.resize(n, 0.0);
         out.node_demand.resize(n, 0.0);
         out.tank_volume.resize(n, 0.0);
         out.emitter_flow.resize(n, 0.0);
         out.leakage_flow.resize(n, 0.0);
+        out.node_full_demand.resize(n, 0.0);
         out.tank_volume.fill(0.0);
         let cubic = METRES_PER_FOOT * METRES_PER_FOOT * METRES_PER_FOOT;
         for internal in 0..n {
@@ -333,6 +341,11 @@ impl HydraulicSimulation {
             out.node_demand[model] = state.node_demand[internal] * CUBIC_METRES_PER_CUBIC_FOOT;
             out.emitter_flow[model] = state.emitter_flow[internal] * CUBIC_METRES_PER_CUBIC_FOOT;
             out.leakage_flow[model] = state.leakage_flow[internal] * CUBIC_METRES_PER_CUBIC_FOOT;
+            out.node_full_demand[model] = if internal < view.n_junctions {
+                state.full_demand[internal] * CUBIC_METRES_PER_CUBIC_FOOT
+            } else {
+                0.0
+            };
         }
         for (t, tank) in view.tanks.iter().enumerate() {
             if tank.area > 0.0 {

@@ -71,6 +71,31 @@ pub enum WarningKind {
     NegativePressures,
 }
 
+/// What made a control or rule change a link, as EPANET's status report names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ActionCause {
+    /// A simple control on the level of a tank or reservoir (its model node index).
+    LevelControl {
+        /// Model index of the controlling node.
+        node: usize,
+    },
+    /// A simple control on the clock (`AT TIME` or `AT CLOCKTIME`).
+    TimerControl,
+    /// A rule-based control (its index in the network's rules).
+    Rule(usize),
+}
+
+/// A link changed by a control or a rule before a hydraulic solution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkChange {
+    /// Simulation time of the change, s.
+    pub time: u64,
+    /// Model index of the link changed.
+    pub link: usize,
+    /// The control or rule that changed it.
+    pub cause: ActionCause,
+}
+
 /// The hydraulic solution at one time, in SI units and in the model's element order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HydraulicState {
@@ -108,4 +133,10 @@ pub struct HydraulicState {
     pub converged: bool,
     /// Warnings raised at this time.
     pub warnings: Vec<HydraulicWarning>,
+    /// Links changed by rules and controls since the previous solution, in the order EPANET's
+    /// status report lists them (rule actions, then control actions).
+    pub actions: Vec<LinkChange>,
+    /// Demand each junction asks for before any pressure-driven reduction, m³/s (zero for
+    /// tanks and reservoirs).
+    pub node_full_demand: Vec<f64>,
 }
