@@ -415,13 +415,35 @@ impl NetworkView {
                     let hmax = el + to_feet(tank.max_level);
                     let h0 = el + to_feet(tank.initial_level);
                     let diameter = to_feet(tank.diameter);
-                    let mut area = std::f64::consts::PI * diameter * diameter / 4.0;
-                    let mut vmin = area * to_feet(tank.min_level);
+                    // π (d²) / 4, grouped as EPANET groups it.
+                    let mut area = std::f64::consts::PI * (diameter * diameter) / 4.0;
+                    // EPANET works a tank's volumes out in the file's units (m and m³, or
+                    // ft and ft³) from its levels, then converts them; doing the same keeps
+                    // the volume of a full tank exactly EPANET's, which decides whether its
+                    // head reaches the maximum when it fills.
+                    let (file_length, file_volume): (fn(f64) -> f64, fn(f64) -> f64) =
+                        match unit_system {
+                            UnitSystem::Si => (identity, identity),
+                            UnitSystem::Us => (to_feet, to_cubic_feet),
+                        };
+                    let file_diameter = file_length(tank.diameter);
+                    let file_area = std::f64::consts::PI * (file_diameter * file_diameter) / 4.0;
+                    let min_level = file_length(tank.min_level);
+                    let mut file_vmin = file_area * min_level;
                     if tank.min_volume > 0.0 {
-                        vmin = to_cubic_feet(tank.min_volume);
+                        file_vmin = file_volume(tank.min_volume);
                     }
-                    let mut v0 = vmin + area * (h0 - hmin);
-                    let mut vmax = vmin + area * (hmax - hmin);
+                    let file_v0 =
+                        file_vmin + file_area * (file_length(tank.initial_level) - min_level);
+                    let file_vmax =
+                        file_vmin + file_area * (file_length(tank.max_level) - min_level);
+                    let to_internal_volume = |v: f64| match unit_system {
+                        UnitSystem::Si => to_cubic_feet(v),
+                        UnitSystem::Us => v,
+                    };
+                    let mut vmin = to_internal_volume(file_vmin);
+                    let mut v0 = to_internal_volume(file_v0);
+                    let mut vmax = to_internal_volume(file_vmax);
                     let mut volume_curve = None;
                     let mut level_error = h0 > hmax || hmin > hmax || h0 < hmin;
                     // EPANET 2.3.5 skips the volume curve of a tank given a zero diameter,
