@@ -15,5 +15,21 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "PostgreSQL for the ops tests (scripts/postgres.sh)"
 export DANJIANG_TEST_POSTGRES_URL="${DANJIANG_TEST_POSTGRES_URL:-$(scripts/postgres.sh)}"
 
+step "EPANET 2.3.5 for the generated-network parity test (scripts/reference.sh --env)"
+# The test runs EPANET on networks it generates (their outputs are too big to commit); it
+# skips, saying so, when DANJIANG_RUNEPANET is not set, and fails on any difference when set.
+epanet_env="$(scripts/reference.sh --env)"
+while IFS='=' read -r key value; do
+    case "$key" in
+        RUNEPANET) export DANJIANG_RUNEPANET="$value" ;;
+        EPANET_LIBS) export DANJIANG_EPANET_LIBS="$value" ;;
+    esac
+done <<<"$epanet_env"
+[[ -n "${DANJIANG_RUNEPANET:-}" ]] || { echo "test.sh: scripts/reference.sh --env gave no RUNEPANET" >&2; exit 1; }
+
 step "cargo test --workspace"
 cargo test --workspace
+
+step "generated 100,000-node network against EPANET 2.3.5 (crates/hydraulics/tests/generated_parity.rs)"
+# Too big for the default run (10,000 nodes); the test binary is the one built above.
+DANJIANG_GENERATED_NODES=100000 cargo test -p danjiang-hydraulics --test generated_parity -- --nocapture
