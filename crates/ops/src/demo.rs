@@ -426,3 +426,358 @@ fn write_register(
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Field history: water-quality samples at the monitoring sites, patrol plans, records, defects.
+
+/// The seed of the demo's field history (samples, patrols).
+pub const FIELD_SEED: u64 = 20_150_105;
+
+/// The monitoring sites of the demo (the register's `site` assets): canal water at the four
+/// outlets and at the eight plant intakes, evaluated as a river against Class II, with the first
+/// month each was sampled (a plant's intake from the month its plant opened).
+const SITES: [(&str, &str, &str); 12] = [
+    ("MS-OUT15", "Yanyao outlet water-quality site", "2015-01"),
+    ("MS-OUT16", "Renpo outlet water-quality site", "2015-01"),
+    ("MS-OUT17", "Mengpo outlet water-quality site", "2015-01"),
+    ("MS-OUT18", "Wali outlet water-quality site", "2015-01"),
+    ("MS-ZHOUZHUANG", "Zhouzhuang plant intake site", "2015-01"),
+    ("MS-YUZHOU2", "Yuzhou No. 2 plant intake site", "2015-01"),
+    ("MS-CHANGGE", "Changge plant intake site", "2015-03"),
+    ("MS-SHENHOU2", "Shenhou No. 2 plant intake site", "2015-06"),
+    ("MS-XIANGCHENG", "Xiangcheng plant intake site", "2015-09"),
+    (
+        "MS-XUCHANG-E",
+        "Xuchang eastern plant intake site",
+        "2016-06",
+    ),
+    ("MS-YANLING", "Yanling plant intake site", "2016-11"),
+    ("MS-YUZHOU3", "Yuzhou No. 3 plant intake site", "2019-01"),
+];
+
+/// Last month sampled.
+const LAST_SAMPLE_MONTH: (i32, u32) = (2021, 5);
+
+/// Measured items: code, unit written by the lab, winter value, summer value, relative noise,
+/// decimals. Values swing between winter and summer with the season (illustrative of the middle
+/// route's canal water: Class I or II for every item, DO lowest and CODMn highest in summer).
+const MEASURED: [(&str, &str, f64, f64, f64, i32); 11] = [
+    ("temp", "°C", 5.0, 27.0, 0.08, 1),
+    ("pH", "", 8.2, 7.9, 0.01, 2),
+    ("DO", "mg/L", 10.6, 7.7, 0.04, 1),
+    ("CODMn", "mg/L", 1.7, 2.4, 0.08, 1),
+    ("COD", "mg/L", 6.0, 9.0, 0.15, 0),
+    ("BOD5", "mg/L", 0.9, 1.6, 0.15, 1),
+    ("NH3N", "mg/L", 0.05, 0.09, 0.25, 3),
+    ("TP", "mg/L", 0.014, 0.024, 0.2, 3),
+    ("TN", "mg/L", 1.10, 0.85, 0.1, 2),
+    ("F", "mg/L", 0.19, 0.21, 0.08, 2),
+    ("fecal_coliform", "MPN/100mL", 8.0, 60.0, 0.5, 0),
+];
+
+/// Items the lab nearly always reports below its detection limit: code, unit written by the
+/// lab, detection limit in that unit, and a typical measured value when it does detect one.
+const TRACE: [(&str, &str, f64, f64); 13] = [
+    ("Cu", "mg/L", 0.001, 0.002),
+    ("Zn", "mg/L", 0.05, 0.06),
+    ("Se", "µg/L", 0.4, 0.5),
+    ("As", "µg/L", 0.3, 0.9),
+    ("Hg", "µg/L", 0.01, 0.012),
+    ("Cd", "µg/L", 0.1, 0.12),
+    ("Cr6", "mg/L", 0.004, 0.005),
+    ("Pb", "µg/L", 1.0, 1.2),
+    ("CN", "mg/L", 0.004, 0.005),
+    ("phenol", "mg/L", 0.0003, 0.0004),
+    ("oil", "mg/L", 0.01, 0.02),
+    ("LAS", "mg/L", 0.05, 0.06),
+    ("S2", "mg/L", 0.005, 0.006),
+];
+
+/// The excursions written into the history: site, month, item, value (in the lab's unit above).
+/// Each puts that month's sample worse than Class II, so alerts and the monthly classes show them.
+const EXCURSIONS: [(&str, &str, &str, f64); 6] = [
+    ("MS-OUT15", "2016-07", "DO", 5.6), // Class III: a hot, still July
+    ("MS-SHENHOU2", "2017-08", "NH3N", 0.62), // Class III after a storm
+    ("MS-XUCHANG-E", "2018-07", "TP", 0.12), // Class III
+    ("MS-YANLING", "2019-08", "CODMn", 4.3), // Class III: algae in the branch
+    ("MS-CHANGGE", "2020-06", "phenol", 0.003), // Class III
+    ("MS-OUT17", "2020-08", "TP", 0.21), // Class IV: the worst month on record
+];
+
+/// The demo's monitoring sites as a `samples sites` CSV.
+pub fn sample_sites_csv() -> String {
+    let mut out = String::from("code,name,water_body,target_class,asset\n");
+    for (code, name, _) in SITES {
+        let _ = writeln!(out, "{code},{name},river,II,{code}");
+    }
+    out
+}
+
+/// A monthly sample at every demo site from its first month to May 2021, as a `samples import`
+/// CSV: the measured items with seasonal swing and noise, the trace items mostly below detection
+/// (some written `<DL`, some `ND` with the limit in its own column, some in µg/L), fecal
+/// coliforms in MPN/100 mL, and the [`EXCURSIONS`].
+pub fn generate_samples(seed: u64) -> String {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = String::from("site,time,item,value,unit,method,detection_limit\n");
+    for (index, (site, _, first)) in SITES.iter().enumerate() {
+        let (mut year, mut month) = (
+            first[..4].parse::<i32>().unwrap_or(2015), // ok: constant above
+            first[5..].parse::<u32>().unwrap_or(1),    // ok: constant above
+        );
+        while (year, month) <= LAST_SAMPLE_MONTH {
+            let label = format!("{year:04}-{month:02}");
+            let time = format!(
+                "{label}-{:02} {:02}:{:02}",
+                3 + index % 10,
+                9 + index % 3,
+                10 * (index % 6)
+            );
+            // The season: 0 in January, 1 in July.
+            let summer = (1.0 - (f64::from(month - 1) / 12.0 * std::f64::consts::TAU).cos()) / 2.0;
+            for (item, unit, winter_value, summer_value, noise, decimals) in MEASURED {
+                let base = winter_value + (summer_value - winter_value) * summer;
+                let excursion = EXCURSIONS
+                    .iter()
+                    .find(|e| e.0 == *site && e.1 == label && e.2 == item);
+                let shown = match excursion {
+                    Some(e) => e.3.to_string(),
+                    None => {
+                        let value = base * (1.0 + noise * rng.gen_range(-1.0..1.0));
+                        format!("{:.*}", decimals as usize, value.max(0.0))
+                    }
+                };
+                let _ = writeln!(out, "{site},{time},{item},{shown},{unit},,");
+            }
+            for (item, unit, limit, detected) in TRACE {
+                let excursion = EXCURSIONS
+                    .iter()
+                    .find(|e| e.0 == *site && e.1 == label && e.2 == item);
+                if let Some(e) = excursion {
+                    let _ = writeln!(out, "{site},{time},{item},{},{unit},,{limit}", e.3);
+                } else if rng.gen_bool(0.06) {
+                    let value = round_to(detected * rng.gen_range(0.9..1.3), 5);
+                    let _ = writeln!(out, "{site},{time},{item},{value},{unit},,{limit}");
+                } else if rng.gen_bool(0.5) {
+                    let _ = writeln!(out, "{site},{time},{item},<{limit},{unit},,");
+                } else {
+                    let _ = writeln!(out, "{site},{time},{item},ND,{unit},,{limit}");
+                }
+            }
+            month += 1;
+            if month > 12 {
+                month = 1;
+                year += 1;
+            }
+        }
+    }
+    out
+}
+
+/// First day of patrols under the demo's plans.
+const PATROLS_FROM: &str = "2021-04-01";
+/// Last day of the demo's patrol records.
+const PATROLS_TO: &str = "2021-05-31";
+
+/// Inspectors of the demo, by the office or station whose assets they look after (illustrative
+/// names).
+fn inspector(station: &str, rng: &mut ChaCha8Rng) -> String {
+    let crews: &[&str] = match station {
+        "OFF-YUZHOU" => &["Li Wei", "Zhang Min"],
+        "OFF-CHANGGE" => &["Wang Fang"],
+        "OFF-XIANGCHENG" => &["Chen Jie"],
+        "OFF-JIANAN" => &["Liu Yang", "Zhao Lei"],
+        "OFF-URBAN" => &["Sun Hao"],
+        _ => &["Zhou Qiang", "Wu Ting"],
+    };
+    crews[rng.gen_range(0..crews.len())].to_string()
+}
+
+/// What loading the field history did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldSummary {
+    /// Monitoring sites stored.
+    pub sites: usize,
+    /// Lab results stored.
+    pub samples: usize,
+    /// Patrol records stored.
+    pub patrol_records: usize,
+    /// Defects opened.
+    pub defects: usize,
+}
+
+/// Loads the demo's field history into a store that holds the demo's asset register: the 12
+/// monitoring sites with monthly samples (see [`generate_samples`]), the default patrol plans in
+/// force from 1 April 2021, two months of patrol records (most visits on their due day, some a
+/// day or two late, a few missed; the first round spread over the first week) and a dozen
+/// defects at every stage of their life cycle. Seeded: every run writes the same history.
+pub async fn load_field_history(store: &crate::Store, seed: u64) -> crate::Result<FieldSummary> {
+    use crate::patrols::{self, FoundDefect, NewPatrolRecord, Severity};
+    use danjiang_patrol::DefectState;
+    use std::path::Path;
+
+    let sites = crate::samples::import_sites(
+        store,
+        Path::new("(demo) sites.csv"),
+        sample_sites_csv().as_bytes(),
+    )
+    .await?;
+    let samples = crate::samples::import_samples(
+        store,
+        Path::new("(demo) samples.csv"),
+        generate_samples(seed).as_bytes(),
+    )
+    .await?;
+
+    let from = crate::calendar::date_of_day(day(PATROLS_FROM));
+    let to = crate::calendar::date_of_day(day(PATROLS_TO));
+    patrols::save_default_plans(store, from).await?;
+    let stored = patrols::plans(store).await?;
+    let assets = patrols::patrol_assets(store, &stored).await?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+    let mut records = Vec::new();
+    for plan in &stored.plans.plans {
+        for asset in assets.iter().filter(|a| match &plan.asset {
+            Some(only) => only == &a.id,
+            None => a.kind == plan.asset_kind || a.also_kinds.contains(&plan.asset_kind),
+        }) {
+            let mut due = from;
+            let mut first_round = true;
+            while due <= to {
+                let roll: f64 = rng.gen();
+                let delay = if first_round {
+                    // The first round is spread over the first week (or the task's period).
+                    let spread = match plan.frequency {
+                        danjiang_patrol::Frequency::EveryDays(d) => d.min(7),
+                        _ => 7,
+                    };
+                    rng.gen_range(0..spread.max(1)) as i64
+                } else if roll < 0.88 {
+                    0
+                } else if roll < 0.96 {
+                    1
+                } else if roll < 0.985 {
+                    2
+                } else {
+                    -1 // missed
+                };
+                first_round = false;
+                if delay < 0 {
+                    due = stored.plans.next_due(plan, due);
+                    continue;
+                }
+                let visited = due + chrono::Days::new(delay as u64);
+                if visited > to {
+                    break;
+                }
+                let hour = rng.gen_range(8..17);
+                let minute = rng.gen_range(0..60);
+                records.push(NewPatrolRecord {
+                    plan: plan.id.clone(),
+                    asset: asset.id.clone(),
+                    inspector: inspector(&asset.station, &mut rng),
+                    time: visited.and_hms_opt(hour, minute, 0).unwrap_or_default(), // ok: hour < 24
+                    answers: plan.checklist.iter().map(|q| (q.clone(), true)).collect(),
+                    findings: String::new(),
+                    position: None,
+                    photos: Vec::new(),
+                    defects: Vec::new(),
+                });
+                due = stored.plans.next_due(plan, visited);
+            }
+        }
+    }
+    records.sort_by(|a, b| (a.time, &a.asset).cmp(&(b.time, &b.asset)));
+
+    // A dozen records find something: a "no" answer, the finding in words, a defect.
+    let findings: [(Severity, &str); 12] = [
+        (Severity::Minor, "marker post knocked over"),
+        (Severity::Major, "water standing in the chamber"),
+        (Severity::Minor, "cover lock rusted, does not close"),
+        (
+            Severity::Critical,
+            "wet ground over the line, suspected leak",
+        ),
+        (
+            Severity::Major,
+            "excavation within the protection range without a permit",
+        ),
+        (Severity::Minor, "ladder rung loose"),
+        (Severity::Major, "gland leaking at the valve"),
+        (Severity::Minor, "cover cracked"),
+        (Severity::Major, "corrosion on the air valve flange"),
+        (Severity::Minor, "vegetation over the marker"),
+        (Severity::Critical, "valve will not close fully"),
+        (Severity::Minor, "drain outlet blocked by debris"),
+    ];
+    let step = (records.len() / (findings.len() + 1)).max(1);
+    let mut found_at = Vec::new();
+    for (k, (severity, words)) in findings.iter().enumerate() {
+        let index = (k + 1) * step;
+        let Some(record) = records.get_mut(index) else {
+            break;
+        };
+        if let Some((_, answer)) = record.answers.iter_mut().next() {
+            *answer = false;
+        }
+        record.findings = (*words).to_string();
+        record.defects.push(FoundDefect {
+            severity: *severity,
+            description: (*words).to_string(),
+        });
+        found_at.push(index);
+    }
+    let outcomes = patrols::record_patrols(store, &records).await?;
+
+    // Move the defects along: the older ones further, one repair refused at verification.
+    let mut defects = 0;
+    for (k, index) in found_at.iter().enumerate() {
+        let (Some(record), Some(outcome)) = (records.get(*index), outcomes.get(*index)) else {
+            continue;
+        };
+        for id in &outcome.defects {
+            defects += 1;
+            let steps: &[DefectState] = match k {
+                0..=3 => &[
+                    DefectState::Assigned,
+                    DefectState::Repaired,
+                    DefectState::Verified,
+                    DefectState::Closed,
+                ],
+                4 => &[
+                    DefectState::Assigned,
+                    DefectState::Repaired,
+                    DefectState::Assigned,
+                    DefectState::Repaired,
+                    DefectState::Verified,
+                ],
+                5..=6 => &[DefectState::Assigned, DefectState::Repaired],
+                7..=9 => &[DefectState::Assigned],
+                _ => &[],
+            };
+            let mut at = record.time;
+            for (n, state) in steps.iter().enumerate() {
+                at += chrono::Duration::hours(20 + 4 * n as i64);
+                let (by, note) = match state {
+                    DefectState::Assigned => ("Xuchang dispatch", "to the maintenance crew"),
+                    DefectState::Repaired => ("maintenance crew", "repaired"),
+                    DefectState::Verified => (record.inspector.as_str(), "checked on site"),
+                    DefectState::Closed => ("Xuchang dispatch", "closed"),
+                    DefectState::Open => ("", ""),
+                };
+                let note = if k == 4 && n == 2 {
+                    "repair refused at verification: still leaking"
+                } else {
+                    note
+                };
+                patrols::advance_defect(store, id, *state, by, at, note).await?;
+            }
+        }
+    }
+    Ok(FieldSummary {
+        sites,
+        samples: samples.rows,
+        patrol_records: outcomes.iter().filter(|o| o.new).count(),
+        defects,
+    })
+}

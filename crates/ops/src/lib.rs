@@ -7,6 +7,10 @@ pub mod error;
 pub mod import;
 pub mod ledger;
 pub mod metering;
+pub mod patrols;
+pub mod samples;
+mod samples_import;
+pub mod siting_reviews;
 pub mod store;
 
 pub use error::{OpsError, Result, RowError};

@@ -117,6 +117,19 @@ impl Store {
     pub async fn clear(&self) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for table in [
+            "siting_review_distances",
+            "siting_review_rules",
+            "siting_reviews",
+            "defect_transitions",
+            "defects",
+            "patrol_record_photos",
+            "photos",
+            "patrol_records",
+            "patrol_plans",
+            "patrol_seasons",
+            "patrol_plan_sets",
+            "samples",
+            "monitoring_sites",
             "daily_volumes",
             "readings",
             "meter_replacements",
