@@ -421,11 +421,15 @@ impl NetworkView {
                     // ft and ft³) from its levels, then converts them; doing the same keeps
                     // the volume of a full tank exactly EPANET's, which decides whether its
                     // head reaches the maximum when it fills.
-                    let (file_length, file_volume): (fn(f64) -> f64, fn(f64) -> f64) =
-                        match unit_system {
-                            UnitSystem::Si => (identity, identity),
-                            UnitSystem::Us => (to_feet, to_cubic_feet),
-                        };
+                    let si = unit_system == UnitSystem::Si;
+                    let file_length = |metres: f64| if si { metres } else { to_feet(metres) };
+                    let file_volume = |cubic_metres: f64| {
+                        if si {
+                            cubic_metres
+                        } else {
+                            to_cubic_feet(cubic_metres)
+                        }
+                    };
                     let file_diameter = file_length(tank.diameter);
                     let file_area = std::f64::consts::PI * (file_diameter * file_diameter) / 4.0;
                     let min_level = file_length(tank.min_level);
