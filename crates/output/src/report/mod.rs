@@ -1,10 +1,12 @@
 //! EPANET's report file (.rpt) and its warning messages.
 
+mod balance;
 mod warnings;
 mod writer;
 
+pub use balance::{FlowBalance, MassBalanceLines};
 pub use warnings::{warning_flag, Warning};
-pub use writer::ReportWriter;
+pub use writer::{ReportWriter, StatusAction};
 
 /// Elapsed time as EPANET prints it: hours, minutes and seconds, `h:mm:ss`.
 pub fn clock_time(seconds: u64) -> String {

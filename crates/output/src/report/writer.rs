@@ -5,7 +5,7 @@
 //! As EPANET does, the tables are written at the end from the binary output file, so a
 //! long run's results never sit in memory.
 
-use super::{clock_time, Warning};
+use super::{clock_time, FlowBalance, MassBalanceLines, Warning};
 use crate::binary::{EnergySection, OutReader, PeriodResults};
 use crate::error::OutputError;
 use crate::units::ReportUnits;
@@ -74,6 +74,30 @@ fn c_exponent(value: f64, precision: usize) -> String {
     }
 }
 
+/// A change a control or rule made to a link, for the status report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusAction {
+    /// A simple control on a tank's or reservoir's level (model indices).
+    LevelControl {
+        /// The link changed.
+        link: usize,
+        /// The controlling node.
+        node: usize,
+    },
+    /// A simple control on the clock.
+    TimerControl {
+        /// The link changed.
+        link: usize,
+    },
+    /// A rule-based control.
+    Rule {
+        /// The link changed.
+        link: usize,
+        /// Index of the rule in the network's rules.
+        rule: usize,
+    },
+}
+
 /// Writes a report file; see the module documentation for the order of its parts.
 pub struct ReportWriter<W: Write> {
     out: W,
@@ -105,6 +129,9 @@ pub struct ReportWriter<W: Write> {
     quality_name: String,
     quality_units: String,
     first_status: bool,
+    rule_ids: Vec<String>,
+    /// Words for the mass unit of the quality mass balance (EPANET's " (mg)", " (hrs)").
+    mass_units: &'static str,
 }
 
 impl<W: Write> ReportWriter<W> {
@@ -249,6 +276,7 @@ impl<W: Write> ReportWriter<W> {
                 .links
                 .iter()
                 .map(|l| match &l.kind {
+                    LinkKind::Pipe(p) if p.check_valve => "CV",
                     LinkKind::Pipe(_) => "",
                     LinkKind::Pump(_) => "Pump",
                     LinkKind::Valve(v) => v.valve_type.keyword(),
@@ -284,6 +312,8 @@ impl<W: Write> ReportWriter<W> {
             quality_name,
             quality_units,
             first_status: true,
+            rule_ids: network.rules.iter().map(|r| r.id.clone()).collect(),
+            mass_units: mass_units(&network.options.quality),
         };
         writer.logo()?;
         if report.summary.unwrap_or(true) {
@@ -498,12 +528,7 @@ impl<W: Write> ReportWriter<W> {
         warnings: &[Warning],
     ) -> Result<(), OutputError> {
         if self.status != StatusReport::No {
-            if self.first_status {
-                self.line(" ")?;
-                self.line("Hydraulic Status:")?;
-                self.line(&"-".repeat(71))?;
-                self.first_status = false;
-            }
+            self.status_header()?;
             let at = format!("{:>10}", clock_time(time));
             if converged {
                 self.line(&format!("{at}: Balanced after {trials} trials"))?;
@@ -584,6 +609,110 @@ impl<W: Write> ReportWriter<W> {
             self.line(" ")?;
         }
         Ok(())
+    }
+
+    fn status_header(&mut self) -> Result<(), OutputError> {
+        if self.first_status {
+            self.line(" ")?;
+            self.line("Hydraulic Status:")?;
+            self.line(&"-".repeat(71))?;
+            self.first_status = false;
+        }
+        Ok(())
+    }
+
+    fn link_words(&self, link: usize) -> (&'static str, String) {
+        let kind = match self.link_type_text.get(link).copied() {
+            Some("") | None => "Pipe",
+            Some(text) => text,
+        };
+        (kind, self.link_ids.get(link).cloned().unwrap_or_default())
+    }
+
+    /// Writes the lines for links changed by controls and rules before the solution at
+    /// `time` (with `[REPORT] STATUS YES` or `FULL`); call before
+    /// [`hydraulic_time`](Self::hydraulic_time). Each action carries the time it was taken.
+    pub fn actions(&mut self, actions: &[(u64, StatusAction)]) -> Result<(), OutputError> {
+        if self.status == StatusReport::No || actions.is_empty() {
+            return Ok(());
+        }
+        self.status_header()?;
+        for (time, action) in actions {
+            let at = format!("{:>10}", clock_time(*time));
+            let line = match action {
+                StatusAction::LevelControl { link, node } => {
+                    let (kind, id) = self.link_words(*link);
+                    let node_kind = self
+                        .node_kind_text
+                        .get(*node)
+                        .copied()
+                        .flatten()
+                        .unwrap_or("Junction");
+                    let node_id = self.node_ids.get(*node).cloned().unwrap_or_default();
+                    format!("{at}: {kind} {id} changed by {node_kind} {node_id} control")
+                }
+                StatusAction::TimerControl { link } => {
+                    let (kind, id) = self.link_words(*link);
+                    format!("{at}: {kind} {id} changed by timer control")
+                }
+                StatusAction::Rule { link, rule } => {
+                    let (kind, id) = self.link_words(*link);
+                    let rule_id = self.rule_ids.get(*rule).cloned().unwrap_or_default();
+                    format!("{at}: {kind} {id} changed by rule {rule_id}")
+                }
+            };
+            self.line(&line)?;
+        }
+        Ok(())
+    }
+
+    /// Writes EPANET 2.3's hydraulic flow balance (with `[REPORT] STATUS YES` or `FULL`),
+    /// once the hydraulics are done; `balance` must be finished.
+    pub fn flow_balance(&mut self, balance: &FlowBalance) -> Result<(), OutputError> {
+        if self.status == StatusReport::No {
+            return Ok(());
+        }
+        let flow = |v: f64| self.units.report_flow(v);
+        let rows = [
+            ("Total Inflow:      ", flow(balance.total_inflow)),
+            ("Consumer Demand:   ", flow(balance.consumer_demand)),
+            ("Demand Deficit:    ", flow(balance.demand_deficit)),
+            ("Emitter Flow:      ", flow(balance.emitter_flow)),
+            ("Leakage Flow:      ", flow(balance.leakage_flow)),
+            ("Total Outflow:     ", flow(balance.total_outflow)),
+            ("Storage Flow:      ", flow(balance.storage_flow)),
+            ("Flow Ratio:        ", balance.ratio),
+        ];
+        let rule = "================================";
+        self.line(&format!(
+            "Hydraulic Flow Balance ({})",
+            self.units.flow_label()
+        ))?;
+        self.line(rule)?;
+        for (name, value) in rows {
+            self.line(&format!("{name}{value:12.3}"))?;
+        }
+        self.line(&format!("{rule}\n"))
+    }
+
+    /// Writes the water-quality mass balance (with `[REPORT] STATUS YES` or `FULL`), once
+    /// the quality run is done.
+    pub fn mass_balance(&mut self, balance: &MassBalanceLines) -> Result<(), OutputError> {
+        if self.status == StatusReport::No {
+            return Ok(());
+        }
+        let rule = "================================";
+        let mass = |v: f64| format!("{:>12}", c_exponent(v, 5));
+        self.line(&format!("Water Quality Mass Balance{}", self.mass_units))?;
+        self.line(rule)?;
+        self.line(&format!("Initial Mass:      {}", mass(balance.initial)))?;
+        self.line(&format!("Mass Inflow:       {}", mass(balance.inflow)))?;
+        self.line(&format!("Mass Outflow:      {}", mass(balance.outflow)))?;
+        self.line(&format!("Mass Reacted:      {}", mass(balance.reacted)))?;
+        self.line(&format!("Final Mass:        {}", mass(balance.final_mass)))?;
+        self.line(&format!("Mass Ratio:         {:.5}", balance.ratio))?;
+        self.line(&format!("Total Segments:     {}", balance.segments))?;
+        self.line(&format!("{rule}\n"))
     }
 
     /// Ends the report: the closing line of the analysis, then the energy report (with
@@ -797,13 +926,34 @@ impl<W: Write> ReportWriter<W> {
                     text.push_str(&field.cell(value));
                 }
             }
-            if !self.link_type_text[k].is_empty() {
+            // As EPANET, pipes (with or without a check valve) carry no type word.
+            if !matches!(self.link_type_text[k], "" | "CV") {
                 text.push_str("  ");
                 text.push_str(self.link_type_text[k]);
             }
             self.line(&text)?;
         }
         self.line(" ")
+    }
+}
+
+/// EPANET's words for the unit of the quality mass balance: it names milligrams for a
+/// trace too, and a chemical's unit only when it starts with mg or ug.
+fn mass_units(quality: &QualityAnalysis) -> &'static str {
+    match quality {
+        QualityAnalysis::Trace { .. } => " (mg)",
+        QualityAnalysis::Age => " (hrs)",
+        QualityAnalysis::Chemical { units, .. } => {
+            let units = units.trim_start().to_ascii_lowercase();
+            if units.starts_with("mg") {
+                " (mg)"
+            } else if units.starts_with("ug") {
+                " (ug)"
+            } else {
+                ""
+            }
+        }
+        QualityAnalysis::None => "",
     }
 }
 
