@@ -152,8 +152,8 @@ impl Cholesky {
                     let row = rows[begin];
                     waiting[k] = waiting[row];
                     waiting[row] = k;
-                    for i in begin..end {
-                        update[rows[i]] += lower[i] * l_jk;
+                    for (&r, &l_ik) in rows[begin..end].iter().zip(&lower[begin..end]) {
+                        update[r] += l_ik * l_jk;
                     }
                 }
                 k = following;
@@ -171,9 +171,8 @@ impl Cholesky {
                 let row = rows[begin];
                 waiting[j] = waiting[row];
                 waiting[row] = j;
-                for i in begin..end {
-                    let r = rows[i];
-                    lower[i] = (lower[i] - update[r]) / pivot;
+                for (&r, l_rj) in rows[begin..end].iter().zip(&mut lower[begin..end]) {
+                    *l_rj = (*l_rj - update[r]) / pivot;
                     update[r] = 0.0;
                 }
             }
@@ -186,15 +185,17 @@ impl Cholesky {
         for j in 0..self.size {
             let y = rhs[j] / diagonal[j];
             rhs[j] = y;
-            for i in self.column_start[j]..self.column_start[j + 1] {
-                rhs[self.rows[i]] -= lower[i] * y;
+            let column = self.column_start[j]..self.column_start[j + 1];
+            for (&r, &l_rj) in self.rows[column.clone()].iter().zip(&lower[column]) {
+                rhs[r] -= l_rj * y;
             }
         }
         // Lᵀ x = y.
         for j in (0..self.size).rev() {
             let mut x = rhs[j];
-            for i in self.column_start[j]..self.column_start[j + 1] {
-                x -= lower[i] * rhs[self.rows[i]];
+            let column = self.column_start[j]..self.column_start[j + 1];
+            for (&r, &l_rj) in self.rows[column.clone()].iter().zip(&lower[column]) {
+                x -= l_rj * rhs[r];
             }
             rhs[j] = x / diagonal[j];
         }
