@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Times EPANET 2.3.5 (runepanet) against `danjiang run` on the same networks, one run after
-# another, and prints a Markdown table for BENCHMARKS.md.
+# Times EPANET 2.3.5 (runepanet) against `danjiang run` on the same networks, the two programs
+# taking turns (EPANET, danjiang, EPANET, ...), and prints a Markdown table for BENCHMARKS.md.
 #
 #   scripts/bench.sh [-n RUNS] [NETWORK ...]
 #
 # NETWORK is a name in tests/networks/public or tests/networks/features, a path to an .inp
 # file, or gen-SIZE (e.g. gen-10k, gen-100k, gen-1m, gen-2500): a network made by
 # `danjiang generate --nodes SIZE --seed 1 --layout mixed` into target/bench-networks/.
-# Without networks: the five public networks EPANET takes longest on, then gen-10k and gen-100k.
-# Each program runs RUNS times (default 5, at least 5) per network; the table gives the median
-# wall time, the ratio danjiang/EPANET and the peak resident memory (from /usr/bin/time -v).
+# Without networks: the five public networks EPANET takes longest on, then gen-1k, gen-10k and
+# gen-100k. Each program runs RUNS times (default 5, at least 5) per network; the table gives the
+# median wall time and the median CPU time (user + system, less sensitive to a shared machine),
+# the ratios danjiang/EPANET, and the peak resident memory (/usr/bin/time %M).
 #
 # EPANET comes from scripts/reference.sh (owa-epanet in .venv). danjiang is
 # $DANJIANG, else target/release/danjiang (built here if missing); if it has no `run`
@@ -18,7 +19,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RUNS=5
-DEFAULT_NETWORKS=(net6 biws_e-town micropolis_v1 nj1 l-town gen-10k gen-100k)
+DEFAULT_NETWORKS=(net6 biws_e-town micropolis_v1 nj1 l-town gen-1k gen-10k gen-100k)
 
 fail() {
     echo "bench.sh: $*" >&2
@@ -28,7 +29,7 @@ fail() {
 while getopts "n:h" option; do
     case "$option" in
         n) RUNS="$OPTARG" ;;
-        h) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        h) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) fail "usage: scripts/bench.sh [-n RUNS] [NETWORK ...]" ;;
     esac
 done
@@ -107,47 +108,62 @@ count_elements() {
     ' "$1"
 }
 
-# Runs a command RUNS times; prints "median_seconds peak_kilobytes", or "failed".
-measure() {
-    local times=() peak=0 i line
-    for ((i = 0; i < RUNS; i++)); do
-        if ! /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/stdout" 2>&1; then
-            echo "failed"
-            return
-        fi
-        line="$(tail -n 1 "$WORK/time")"
-        times+=("${line% *}")
-        ((${line#* } > peak)) && peak="${line#* }"
-    done
-    printf '%s\n' "${times[@]}" | sort -g | awk -v peak="$peak" \
-        '{ t[NR] = $1 } END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; print m, peak }'
+# Median of a list of numbers on standard input.
+median() {
+    sort -g | awk '{ t[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'
 }
 
-echo "| network | nodes | links | EPANET 2.3.5 (s) | danjiang (s) | danjiang/EPANET | EPANET peak MB | danjiang peak MB |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+# One timed run of a command: appends "wall cpu peak_kb" to the file $1, or returns 1.
+time_once() {
+    local record="$1"
+    shift
+    /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" >"$WORK/stdout" 2>&1 || return 1
+    tail -n 1 "$WORK/time" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' >>"$record"
+}
+
+# "median_wall median_cpu peak_mb" of a record file.
+summarise() {
+    local wall cpu peak
+    wall="$(awk '{ print $1 }' "$1" | median)"
+    cpu="$(awk '{ print $2 }' "$1" | median)"
+    peak="$(awk 'BEGIN { m = 0 } $3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$1")"
+    echo "$wall $cpu $peak"
+}
+
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+}
+
+echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo
+echo "| network | nodes | links | EPANET wall s | danjiang wall s | wall ratio | EPANET CPU s | danjiang CPU s | CPU ratio | EPANET peak MB | danjiang peak MB |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for arg in "${NETWORKS[@]}"; do
     inp="$(resolve "$arg")"
     name="$(basename "$inp" .inp)"
     read -r nodes links < <(count_elements "$inp")
-    read -r epanet_time epanet_kb < <(
-        export LD_LIBRARY_PATH="$EPANET_LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-        measure "$RUNEPANET" "$inp" "$WORK/epanet.rpt" "$WORK/epanet.out"
-    )
-    [[ "$epanet_time" == failed ]] && fail "EPANET failed on $name (see: $RUNEPANET $inp x.rpt)"
-    epanet_mb="$(awk -v k="$epanet_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
-    if ((HAVE_RUN)); then
-        read -r ours_time ours_kb < <(measure "$DANJIANG" run "$inp" "$WORK/ours.rpt" "$WORK/ours.out")
-        if [[ "$ours_time" == failed ]]; then
-            ours="failed" ratio="-" ours_mb="-"
-        else
-            ours="$ours_time"
-            ratio="$(awk -v a="$ours_time" -v b="$epanet_time" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
-            ours_mb="$(awk -v k="$ours_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
+    : >"$WORK/epanet" && : >"$WORK/ours"
+    ours_failed=0
+    for ((i = 0; i < RUNS; i++)); do
+        LD_LIBRARY_PATH="$EPANET_LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+            time_once "$WORK/epanet" "$RUNEPANET" "$inp" "$WORK/epanet.rpt" "$WORK/epanet.out" \
+            || fail "EPANET failed on $name (see: $RUNEPANET $inp x.rpt)"
+        if ((HAVE_RUN && !ours_failed)); then
+            time_once "$WORK/ours" "$DANJIANG" run "$inp" "$WORK/ours.rpt" "$WORK/ours.out" \
+                || ours_failed=1
         fi
+    done
+    read -r epanet_wall epanet_cpu epanet_mb < <(summarise "$WORK/epanet")
+    if ((!HAVE_RUN)); then
+        row="no run command | - | $epanet_cpu | - | - | $epanet_mb | -"
+    elif ((ours_failed)); then
+        row="failed | - | $epanet_cpu | - | - | $epanet_mb | -"
     else
-        ours="no run command" ratio="-" ours_mb="-"
+        read -r ours_wall ours_cpu ours_mb < <(summarise "$WORK/ours")
+        row="$ours_wall | $(ratio "$ours_wall" "$epanet_wall") | $epanet_cpu | $ours_cpu | $(ratio "$ours_cpu" "$epanet_cpu") | $epanet_mb | $ours_mb"
     fi
-    echo "| $name | $nodes | $links | $epanet_time | $ours | $ratio | $epanet_mb | $ours_mb |"
+    echo "| $name | $nodes | $links | $epanet_wall | $row |"
 done
 echo
-echo "Median of $RUNS runs each, one program at a time, on $(nproc) cores; peak = largest resident set."
+echo "Median of $RUNS runs each, the programs taking turns, on $(nproc) cores; CPU = user + system;"
+echo "peak = largest resident set. Load average after: $(cut -d' ' -f1-3 /proc/loadavg)."
