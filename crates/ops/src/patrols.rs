@@ -783,9 +783,11 @@ pub fn parse_state(text: &str) -> Result<DefectState> {
         "repaired" => DefectState::Repaired,
         "verified" => DefectState::Verified,
         "closed" => DefectState::Closed,
-        other => return Err(invalid(format!(
+        other => {
+            return Err(invalid(format!(
             "unknown defect state `{other}`; expected open, assigned, repaired, verified or closed"
-        ))),
+        )))
+        }
     })
 }
 
@@ -994,7 +996,7 @@ pub async fn advance_defect(
 ) -> Result<StoredDefect> {
     retry_when_busy(|| async {
         let mut tx = store.pool().begin().await?;
-        let mut stored = load_defect(&mut *tx, id).await?;
+        let mut stored = load_defect(&mut tx, id).await?;
         let from = stored.state;
         let step = stored.defect.history.len() as i64;
         stored

@@ -504,7 +504,7 @@ async fn compliance_and_routes_come_from_stored_plans_and_records() {
             .unwrap();
         let order: Vec<&str> = stops.iter().map(|s| s.task.asset.as_str()).collect();
         assert_eq!(order, ["W2", "W1"], "{url}");
-        let km_per_degree = 6_371.0088 * std::f64::consts::PI / 180.0 * 34f64.to_radians().cos();
+        let km_per_degree = 6_371.008_8 * std::f64::consts::PI / 180.0 * 34f64.to_radians().cos();
         assert!((stops[0].chainage_km - 0.005 * km_per_degree).abs() < 0.005);
         assert!((stops[1].chainage_km - 0.015 * km_per_degree).abs() < 0.005);
         assert!(patrols::route(&store, "L9", date("2021-05-30"))
