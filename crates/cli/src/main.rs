@@ -21,6 +21,8 @@ enum Command {
     Import(commands::import::ImportArgs),
     Ledger(commands::ledger::LedgerArgs),
     Demo(commands::demo::DemoArgs),
+    Samples(commands::samples::SamplesArgs),
+    Patrol(commands::patrol::PatrolArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +39,8 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(&args),
         Command::Ledger(args) => commands::ledger::run(&args),
         Command::Demo(args) => commands::demo::run(&args),
+        Command::Samples(args) => commands::samples::run(&args),
+        Command::Patrol(args) => commands::patrol::run(&args),
     };
     match result {
         Ok(code) => code,

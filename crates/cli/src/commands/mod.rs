@@ -8,6 +8,8 @@ pub mod demo;
 pub mod generate;
 pub mod import;
 pub mod ledger;
+pub mod patrol;
 pub mod run;
+pub mod samples;
 pub mod siting;
 pub mod sweep;

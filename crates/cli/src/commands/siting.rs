@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use danjiang_siting::{review, Application, RuleSet, ZoneMap};
+use danjiang_ops::siting_reviews;
+use danjiang_siting::{review, Application, Decision, RuleSet, ZoneMap};
+
+use super::import::{runtime, DatabaseArg};
 
 /// Appends a formatted line to the output text.
 macro_rules! push_line {
@@ -54,6 +57,32 @@ pub struct SitingArgs {
 pub enum SitingAction {
     /// Review one application: decision (REJECT, CONDITIONAL, REFER, PASS), rules and distances.
     Review(ReviewArgs),
+    /// List the reviews kept in the store (`review --save`), newest first.
+    List(ListArgs),
+    /// Show one stored review in full, as it was made.
+    Show(ShowArgs),
+}
+
+/// List stored reviews.
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Only reviews with this decision (REJECT, CONDITIONAL, REFER or PASS).
+    #[arg(long)]
+    pub decision: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    #[command(flatten)]
+    pub db: DatabaseArg,
+}
+
+/// Show a stored review.
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// The review's id (from `siting list`).
+    pub id: i64,
+    #[command(flatten)]
+    pub db: DatabaseArg,
 }
 
 /// Review one application against the zones.
@@ -76,6 +105,17 @@ pub struct ReviewArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+
+    /// Keep the review in the store (application, decision, rules, distances, rule-set version).
+    #[arg(long)]
+    pub save: bool,
+
+    /// Who made the review, kept with it when saved.
+    #[arg(long, requires = "save")]
+    pub by: Option<String>,
+
+    #[command(flatten)]
+    pub db: DatabaseArg,
 }
 
 fn read(path: &PathBuf) -> anyhow::Result<String> {
@@ -86,6 +126,8 @@ fn read(path: &PathBuf) -> anyhow::Result<String> {
 pub fn run(args: &SitingArgs) -> anyhow::Result<ExitCode> {
     match &args.action {
         SitingAction::Review(review_args) => run_review(review_args),
+        SitingAction::List(list_args) => run_list(list_args),
+        SitingAction::Show(show_args) => run_show(show_args),
     }
 }
 
@@ -105,6 +147,25 @@ fn run_review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
         &rules,
     )?;
     let outcome = review(&application, &zones, &rules);
+    let saved = if args.save {
+        let text = read(&args.application)?;
+        let by = args.by.clone();
+        Some(runtime()?.block_on(async {
+            let store = args.db.open().await?;
+            let id = siting_reviews::save_review(
+                &store,
+                &outcome,
+                &text,
+                chrono::Local::now().naive_local(),
+                by.as_deref(),
+            )
+            .await;
+            store.close().await;
+            Ok::<i64, anyhow::Error>(id?)
+        })?)
+    } else {
+        None
+    };
     let mut out = String::new();
     match args.format {
         Format::Json => push_line!(out, "{}", serde_json::to_string_pretty(&outcome)?),
@@ -165,8 +226,67 @@ fn run_review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
                 outcome.rule_set.name,
                 outcome.rule_set.version
             );
+            if let Some(id) = saved {
+                push_line!(out, "  saved as review {id}");
+            }
         }
     }
     emit(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_list(args: &ListArgs) -> anyhow::Result<ExitCode> {
+    let decision = match &args.decision {
+        Some(text) => Some(
+            serde_json::from_value::<Decision>(serde_json::Value::from(
+                text.trim().to_ascii_uppercase(),
+            ))
+            .map_err(|_| {
+                anyhow::anyhow!("--decision `{text}`: expected REJECT, CONDITIONAL, REFER or PASS")
+            })?,
+        ),
+        None => None,
+    };
+    let reviews = runtime()?.block_on(async {
+        let store = args.db.open().await?;
+        let found = siting_reviews::list_reviews(&store, decision).await;
+        store.close().await;
+        Ok::<_, anyhow::Error>(found?)
+    })?;
+    let mut out = String::new();
+    match args.format {
+        Format::Json => push_line!(out, "{}", serde_json::to_string_pretty(&reviews)?),
+        Format::Table => {
+            for r in &reviews {
+                push_line!(
+                    out,
+                    "{:>5}  {}  {:<11}  {:<18} {:>10}  {} ({}), rules {} {}",
+                    r.id,
+                    r.reviewed_at,
+                    r.decision,
+                    r.zone.as_deref().unwrap_or("-"),
+                    r.distance_to_canal_m
+                        .map(|d| format!("{d:.1} m"))
+                        .unwrap_or_else(|| "-".into()),
+                    r.application,
+                    r.category,
+                    r.rule_set,
+                    r.rule_set_version
+                );
+            }
+        }
+    }
+    emit(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let stored = runtime()?.block_on(async {
+        let store = args.db.open().await?;
+        let found = siting_reviews::review(&store, args.id).await;
+        store.close().await;
+        Ok::<_, anyhow::Error>(found?)
+    })?;
+    emit(&format!("{}\n", serde_json::to_string_pretty(&stored)?))?;
     Ok(ExitCode::SUCCESS)
 }
