@@ -40,12 +40,17 @@ ours, reference = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 rows = [("Danjiang (%d threads)" % ours["threads"], ours), ("EPANET 2.3.5 toolkit", reference["epanet_toolkit"])]
 if "wntr" in reference:
     rows.append(("WNTR 1.5 EpanetSimulator", reference["wntr"]))
-print("| way | scenarios timed | scenarios/s | full sweep (s, extrapolated) | Danjiang is x faster |")
-print("| --- | ---: | ---: | ---: | ---: |")
+# On a shared machine wall time depends on the share of the cores each process gets; CPU
+# seconds per scenario do not, so both are shown.
+def cpu(r):
+    c = r.get("cpu_seconds")
+    return c / r["scenarios_timed"] if c else float("nan")
+print("| way | scenarios timed | scenarios/s (wall) | CPU s per scenario | full sweep (s, extrapolated) | Danjiang x faster (wall) | Danjiang x less CPU |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for name, r in rows:
     ratio = ours["scenarios_per_second"] / r["scenarios_per_second"]
-    print("| %s | %d of %d | %.2f | %.0f | %.1f |" % (name, r["scenarios_timed"], r["scenarios_in_full_sweep"],
-          r["scenarios_per_second"], r["full_sweep_seconds_extrapolated"], ratio))
+    print("| %s | %d of %d | %.3f | %.4f | %.0f | %.1f | %.1f |" % (name, r["scenarios_timed"], r["scenarios_in_full_sweep"],
+          r["scenarios_per_second"], cpu(r), r["full_sweep_seconds_extrapolated"], ratio, cpu(r) / cpu(ours)))
 if ours.get("failed"):
     print("Danjiang: %d scenarios failed" % ours["failed"])
 PY

@@ -43,17 +43,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let all = every_node(&network, &defaults);
     // Every k-th scenario, spread over the whole network as the reference samples it.
     let chosen: Vec<_> = all.iter().step_by(every.max(1)).cloned().collect();
+    let cpu_started = cpu_seconds();
     let started = Instant::now();
     let outcomes = sweep.run(&chosen, 1, threads, &|| {})?;
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds()
+        .zip(cpu_started)
+        .map(|(end, start)| end - start);
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     let rate = chosen.len() as f64 / seconds;
     println!(
-        "{{\"scenarios_timed\": {}, \"scenarios_in_full_sweep\": {}, \"seconds\": {seconds}, \"hydraulics_seconds\": {hydraulic_seconds}, \"scenarios_per_second\": {rate}, \"full_sweep_seconds_extrapolated\": {}, \"failed\": {failed}, \"threads\": {threads}, \"quality_step_s\": {}}}",
+        "{{\"scenarios_timed\": {}, \"scenarios_in_full_sweep\": {}, \"seconds\": {seconds}, \"cpu_seconds\": {}, \"hydraulics_seconds\": {hydraulic_seconds}, \"scenarios_per_second\": {rate}, \"full_sweep_seconds_extrapolated\": {}, \"failed\": {failed}, \"threads\": {threads}, \"quality_step_s\": {}}}",
         chosen.len(),
         all.len(),
+        cpu.map_or("null".to_string(), |c| c.to_string()),
         hydraulic_seconds + all.len() as f64 / rate,
         sweep.quality_step()
     );
     Ok(())
+}
+
+/// CPU time of this process so far (all threads, user and system), s; Linux only.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    // Clock ticks of 1/100 s, as Linux reports them to user space.
+    Some((user + system) / 100.0)
 }

@@ -136,7 +136,11 @@ impl CriticalitySweep {
         if let Some(p) = options.minimum_pressure {
             base.options.minimum_pressure = p;
         }
-        if !(base.options.required_pressure > base.options.minimum_pressure) {
+        let (required, minimum) = (
+            base.options.required_pressure,
+            base.options.minimum_pressure,
+        );
+        if required.is_nan() || minimum.is_nan() || required <= minimum {
             return Err(ScenarioError::BadOption(format!(
                 "required pressure {} m must be above the minimum pressure {} m",
                 base.options.required_pressure, base.options.minimum_pressure
