@@ -27,6 +27,11 @@ while IFS='=' read -r key value; do
 done <<<"$epanet_env"
 [[ -n "${DANJIANG_RUNEPANET:-}" ]] || { echo "test.sh: scripts/reference.sh --env gave no RUNEPANET" >&2; exit 1; }
 
+step "Headless Chromium and chromedriver for the web app's browser tests (Debian packages)"
+if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+    apt-get install -y chromium chromium-driver
+fi
+
 step "cargo test --workspace"
 cargo test --workspace
 

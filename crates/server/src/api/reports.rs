@@ -1,0 +1,189 @@
+//! API of the reports: the overview and the supply ledger (JSON pages and CSV).
+
+use axum::extract::State;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use danjiang_ops::calendar::parse_date;
+use danjiang_ops::{Format, Grouping, Ledger, LedgerQuery, Period};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, ApiQuery, Paging};
+use crate::auth::Viewer;
+use crate::error::{ApiError, ServerError};
+use crate::reports::Overview;
+use crate::state::AppState;
+
+/// `GET /api/v1/overview`: deliveries on the last metered day, its month and water year against
+/// plan, each month of the year, and the split by use since records began.
+#[utoipa::path(get, path = "/api/v1/overview", tag = "reports",
+    responses((status = 200, body = Overview), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    _user: Viewer,
+) -> Result<ApiJson<Overview>, ApiError> {
+    let overview = state.reports.overview(&state.store).await?;
+    Ok(ApiJson((*overview).clone()))
+}
+
+/// The ledger's filters, as in a query string.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerParams {
+    /// Grouping: outlet (default), plant, county or use.
+    pub by: Option<String>,
+    /// Period of rows: day, month (default), year (water year) or all.
+    pub period: Option<String>,
+    /// First day included, YYYY-MM-DD.
+    pub from: Option<String>,
+    /// Last day included, YYYY-MM-DD.
+    pub to: Option<String>,
+    /// Rows in the page, 1 to 1000 (default 100; JSON only).
+    pub limit: Option<i64>,
+    /// Rows skipped (default 0; JSON only).
+    pub offset: Option<i64>,
+}
+
+fn day_field(name: &str, text: &Option<String>) -> Result<Option<i64>, ServerError> {
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => parse_date(text).map(Some).ok_or_else(|| {
+            ServerError::BadRequest(format!("{name} `{text}`: expected a date YYYY-MM-DD"))
+        }),
+    }
+}
+
+impl LedgerParams {
+    /// The ledger request these filters ask for.
+    pub fn query(&self) -> Result<LedgerQuery, ServerError> {
+        let by: Grouping = match self.by.as_deref().map(str::trim) {
+            None | Some("") => Grouping::Outlet,
+            Some(text) => text.parse()?,
+        };
+        let period: Period = match self.period.as_deref().map(str::trim) {
+            None | Some("") => Period::Month,
+            Some(text) => text.parse()?,
+        };
+        let from = day_field("from", &self.from)?;
+        let to = day_field("to", &self.to)?;
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                return Err(ServerError::BadRequest(
+                    "from is after to: expected from <= to".to_string(),
+                ));
+            }
+        }
+        Ok(LedgerQuery {
+            by,
+            period,
+            from,
+            to,
+        })
+    }
+}
+
+/// One page of a ledger.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LedgerPage {
+    /// Grouping of the rows.
+    pub by: String,
+    /// Period of the rows.
+    pub period: String,
+    /// Rows in the whole ledger.
+    pub total: usize,
+    /// Volume of the whole ledger (all pages), m³.
+    pub total_volume_m3: f64,
+    /// The page.
+    pub paging: Paging,
+    /// The rows: the grouping's key field (`outlet`, `plant`, `county` or `use`), `name`,
+    /// `period`, `first_day`, `last_day`, `volume_m3`, `volume_wan_m3` (10⁴ m³), `volume_yi_m3`
+    /// (10⁸ m³), `meter_days`, `estimated_meter_days`, `plan_m3`, `completion_pct`.
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<serde_json::Value>,
+}
+
+/// Period name as in the query string.
+pub fn period_name(period: Period) -> &'static str {
+    match period {
+        Period::Day => "day",
+        Period::Month => "month",
+        Period::Year => "year",
+        Period::All => "all",
+    }
+}
+
+/// A page of a computed ledger.
+pub fn ledger_page(ledger: &Ledger, paging: Paging) -> LedgerPage {
+    let rows = ledger.json_rows();
+    let start = usize::try_from(paging.offset)
+        .unwrap_or(usize::MAX)
+        .min(rows.len());
+    let end = start
+        .saturating_add(usize::try_from(paging.limit).unwrap_or(0))
+        .min(rows.len());
+    LedgerPage {
+        by: ledger.query.by.as_str().to_string(),
+        period: period_name(ledger.query.period).to_string(),
+        total: rows.len(),
+        total_volume_m3: ledger.rows.iter().map(|r| r.volume_m3).sum(),
+        paging,
+        rows: rows[start..end].to_vec(),
+    }
+}
+
+/// `GET /api/v1/ledger`: the supply ledger, grouped and by period, a page of rows.
+#[utoipa::path(get, path = "/api/v1/ledger", tag = "reports", params(LedgerParams),
+    responses((status = 200, body = LedgerPage), (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody)))]
+pub async fn ledger(
+    State(state): State<AppState>,
+    _user: Viewer,
+    ApiQuery(params): ApiQuery<LedgerParams>,
+) -> Result<ApiJson<LedgerPage>, ApiError> {
+    let query = params.query()?;
+    let paging = Paging::of(params.limit, params.offset)?;
+    let ledger = state.reports.ledger(&state.store, query).await?;
+    Ok(ApiJson(ledger_page(&ledger, paging)))
+}
+
+/// The ledger as CSV text.
+pub fn ledger_csv_text(ledger: &Ledger) -> Result<Vec<u8>, ServerError> {
+    let mut out = Vec::new();
+    ledger.write(Format::Csv, &mut out)?;
+    Ok(out)
+}
+
+/// A CSV download response.
+pub fn csv_response(ledger: &Ledger) -> Result<Response, ServerError> {
+    let body = ledger_csv_text(ledger)?;
+    let name = format!(
+        "ledger-{}-{}.csv",
+        ledger.query.by.as_str(),
+        period_name(ledger.query.period)
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/ledger.csv`: the whole ledger as CSV (same filters; no paging).
+#[utoipa::path(get, path = "/api/v1/ledger.csv", tag = "reports", params(LedgerParams),
+    responses((status = 200, content_type = "text/csv", body = String),
+        (status = 400, body = crate::error::ErrorBody)))]
+pub async fn ledger_csv(
+    State(state): State<AppState>,
+    _user: Viewer,
+    ApiQuery(params): ApiQuery<LedgerParams>,
+) -> Result<Response, ApiError> {
+    let query = params.query()?;
+    let ledger = state.reports.ledger(&state.store, query).await?;
+    Ok(csv_response(&ledger)?)
+}
