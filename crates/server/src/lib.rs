@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod pages;
 pub mod plans;
 pub mod reports;
+pub mod simulation; // W2: map, runs, incidents
 pub mod state;
 
 use std::net::SocketAddr;

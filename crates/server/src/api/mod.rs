@@ -146,7 +146,9 @@ pub struct ApiDoc;
 
 /// The whole OpenAPI document: W1's `ApiDoc` merged with the other modules' documents.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let document = ApiDoc::openapi();
+    let mut document = ApiDoc::openapi();
+    // W2: the map, runs and incident endpoints.
+    document.merge(crate::simulation::api::SimulationApi::openapi());
     document
 }
 

@@ -22,6 +22,8 @@ pub const NAV: &[NavEntry] = &[
     NavEntry { path: "/ledger", key: "nav.ledger", min_rank: 0 },
     NavEntry { path: "/assets", key: "nav.assets", min_rank: 0 },
     NavEntry { path: "/plans", key: "nav.plans", min_rank: 0 },
+    NavEntry { path: "/map", key: "map.nav", min_rank: 0 }, // W2
+    NavEntry { path: "/incidents", key: "incident.nav", min_rank: 0 }, // W2
     NavEntry { path: "/admin/users", key: "nav.users", min_rank: 2 },
     NavEntry { path: "/admin/audit", key: "nav.audit", min_rank: 2 },
     NavEntry { path: "/api/docs", key: "nav.api", min_rank: 0 },

@@ -6,7 +6,9 @@ pub mod account;
 pub mod admin;
 pub mod docs;
 pub mod layout;
+pub mod incident; // W2
 pub mod ledger;
+pub mod map; // W2
 pub mod overview;
 pub mod register;
 
@@ -138,5 +140,5 @@ pub fn routes() -> Router<AppState> {
 /// The extension point: routes of pages other modules add (the network map, the incident
 /// simulator). Each module merges its router here.
 pub fn extra_routes() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(crate::simulation::routes()) // W2: map, runs, incidents
 }

@@ -1,0 +1,100 @@
+//! Simulations from the web application: hydraulic runs of a network and incident
+//! (contamination) runs, started in the background, kept in the `simulation_runs` table with
+//! their result files in the data folder, and the network map drawn from them.
+
+pub mod api;
+pub mod engine;
+pub mod incident;
+pub mod network;
+pub mod results;
+pub mod runs;
+
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::error::ServerError;
+use crate::state::AppState;
+
+/// Why a simulation request or run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulationError {
+    /// The request is malformed or names something that cannot be simulated.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The run, node or link asked for does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The simulation itself failed (kept as the run's message).
+    #[error("{0}")]
+    Run(String),
+    /// The data folder could not be used.
+    #[error("data folder {path}: {source}")]
+    DataFolder {
+        /// The folder or file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A failure of the rest of the application (store, session).
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+impl From<sqlx::Error> for SimulationError {
+    fn from(error: sqlx::Error) -> Self {
+        SimulationError::Server(ServerError::Database(error))
+    }
+}
+
+impl From<SimulationError> for ServerError {
+    fn from(error: SimulationError) -> Self {
+        match error {
+            SimulationError::BadRequest(message) => ServerError::BadRequest(message),
+            SimulationError::NotFound(message) => ServerError::NotFound(message),
+            SimulationError::Server(error) => error,
+            // An internal failure: answered as a 500 whose details go to the log only.
+            other => ServerError::Database(sqlx::Error::Protocol(other.to_string())),
+        }
+    }
+}
+
+const MAP_SCRIPT: &str = include_str!("../../static/map.js");
+
+async fn map_script() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "max-age=3600"),
+        ],
+        MAP_SCRIPT,
+    )
+}
+
+/// The routes of the map, runs and incident pages and their API.
+pub fn routes() -> Router<AppState> {
+    use crate::pages::{incident as incident_pages, map as map_pages};
+    Router::new()
+        .route("/static/map.js", get(map_script))
+        .route("/map", get(map_pages::page))
+        .route("/map.svg", get(map_pages::map_svg))
+        .route("/map/charts", get(map_pages::element_chart))
+        .route("/runs", post(map_pages::start_run))
+        .route(
+            "/incidents",
+            get(incident_pages::list).post(incident_pages::start),
+        )
+        .route("/incidents/{id}", get(incident_pages::page))
+        .route("/api/v1/network", get(api::network))
+        .route("/api/v1/network/nodes/{id}", get(api::node))
+        .route("/api/v1/network/links/{id}", get(api::link))
+        .route("/api/v1/runs", get(api::runs).post(api::start_run))
+        .route("/api/v1/runs/{id}", get(api::run))
+        .route("/api/v1/runs/{id}/values", get(api::values))
+        .route(
+            "/api/v1/incidents",
+            get(api::incidents).post(api::start_incident),
+        )
+        .route("/api/v1/incidents/{id}", get(api::run))
+}
