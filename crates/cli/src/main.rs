@@ -9,6 +9,8 @@ use std::process::ExitCode;
 /// Danjiang: EPANET-compatible simulation and operations for water-transfer supply systems.
 #[derive(Parser)]
 #[command(name = "danjiang", version, about, long_about = None)]
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     Assess(commands::assess::AssessArgs),
     Siting(commands::siting::SitingArgs),

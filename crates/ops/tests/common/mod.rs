@@ -2,6 +2,9 @@
 //! `DANJIANG_TEST_POSTGRES_URL` names a server (scripts/postgres.sh starts one). Under CI
 //! (`CI=true`) a missing PostgreSQL URL is a failure, not a skip.
 
+// Each test binary uses a part of these helpers.
+#![allow(dead_code)]
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use danjiang_ops::Store;
