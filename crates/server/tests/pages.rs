@@ -222,7 +222,7 @@ async fn pages_login_languages_and_forms() {
         .get("/plans", Some(&viewer))
         .await
         .text()
-        .contains("action=\"/plans\""));
+        .contains("method=\"post\" action=\"/plans\""));
 
     // Admin pages; creating a user through the form, audited.
     let admin = app.login("admin", "danjiang-admin").await;

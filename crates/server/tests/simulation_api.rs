@@ -263,7 +263,8 @@ async fn a_hydraulic_run_of_the_demo_from_start_to_map() {
         assert!(
             pressures
                 .iter()
-                .all(|p| p.as_f64().is_some_and(|p| p >= 0.0)),
+                // Reservoirs report head minus elevation in single precision: +-1e-5 m.
+                .all(|p| p.as_f64().is_some_and(|p| p >= -1e-4)),
             "{values}"
         );
         let flows = app

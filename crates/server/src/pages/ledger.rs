@@ -58,13 +58,22 @@ pub async fn page(
     } else {
         ("万 m³", 1.0e4, 2)
     };
+    // A use has no name in the store: show it in the reader's language.
+    let display_name = |key: &str, name: &Option<String>| match name {
+        Some(name) => name.clone(),
+        None if query.by == Grouping::Use => ctx.t(&format!("use.{key}")).to_string(),
+        None => String::new(),
+    };
     // One bar per group over everything; otherwise one bar per period (sum of the groups).
     let bars: Vec<Bar> = if query.period == Period::All {
         ledger
             .rows
             .iter()
             .map(|r| Bar {
-                label: r.name.clone().unwrap_or_else(|| r.key.clone()),
+                label: match display_name(&r.key, &r.name) {
+                    name if name.is_empty() => r.key.clone(),
+                    name => name,
+                },
                 value: r.volume_m3 / divisor,
                 plan: r.plan_m3.map(|p| p / divisor),
             })
@@ -139,7 +148,7 @@ pub async fn page(
                     @for row in ledger.rows.iter().skip(paging.offset as usize).take(paging.limit as usize) {
                         tr {
                             td { (row.key) }
-                            td { (row.name.clone().unwrap_or_default()) }
+                            td { (display_name(&row.key, &row.name)) }
                             td { (row.period) }
                             td.num { (grouped(row.volume_m3 / divisor, decimals)) }
                             td.num { @if let Some(plan) = row.plan_m3 { (grouped(plan / divisor, decimals)) } }
