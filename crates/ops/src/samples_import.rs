@@ -220,7 +220,10 @@ pub(crate) async fn upsert(
             columns.join(", "),
             keys.join(", ")
         );
-        let mut query = sqlx::query::<Any>(&sql);
+        // Not a cached statement: through the Any driver a NULL is declared with a type of its
+        // own, and PostgreSQL would then read a later non-NULL value in that place in the wrong
+        // binary format (error 22P03).
+        let mut query = sqlx::query::<Any>(&sql).persistent(false);
         for row in chunk {
             for cell in row {
                 query = match cell {

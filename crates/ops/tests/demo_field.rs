@@ -1,7 +1,6 @@
 //! The Xuchang demo's field history loads into the demo register and looks as documented:
 //! mostly Class II months with the listed excursions, two months of patrols, defects at every
-//! stage. Run on SQLite (the history is the same on PostgreSQL, whose store code the other
-//! tests cover).
+//! stage. On SQLite and on PostgreSQL.
 
 mod common;
 
@@ -18,7 +17,15 @@ const GEOMETRY: &str = include_str!("../../../examples/xuchang/geometry.geojson"
 
 #[tokio::test]
 async fn the_demo_field_history_is_believable() {
-    let (_, store) = common::sqlite("demo_field").await;
+    for (url, store) in common::stores("demo_field").await {
+        believable(&store).await;
+        println!("{url}: ok");
+        store.close().await;
+    }
+}
+
+async fn believable(store: &danjiang_ops::Store) {
+    let store = store.clone();
     for (kind, text) in [
         (ImportKind::Counties, COUNTIES),
         (ImportKind::Assets, ASSETS),
