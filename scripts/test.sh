@@ -5,6 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+# Disk is the scarce resource on CI (a run once failed with PostgreSQL out of space): no
+# incremental caches, and the free space is printed at the start and the end.
+export CARGO_INCREMENTAL=0
+disk() { df -h . /tmp | sed 's/^/    /'; }
+step "free disk"
+disk
 
 step "cargo fmt --all --check"
 cargo fmt --all --check
@@ -38,3 +44,6 @@ cargo test --workspace
 step "generated 100,000-node network against EPANET 2.3.5 (crates/hydraulics/tests/generated_parity.rs)"
 # Too big for the default run (10,000 nodes); the test binary is the one built above.
 DANJIANG_GENERATED_NODES=100000 cargo test -p danjiang-hydraulics --test generated_parity -- --nocapture
+
+step "free disk at the end"
+disk
