@@ -132,6 +132,8 @@ pub struct ReportWriter<W: Write> {
     rule_ids: Vec<String>,
     /// Words for the mass unit of the quality mass balance (EPANET's " (mg)", " (hrs)").
     mass_units: &'static str,
+    /// The network's demand charge per peak kW: EPANET's report applies it a second time.
+    demand_charge_rate: f64,
 }
 
 impl<W: Write> ReportWriter<W> {
@@ -314,6 +316,7 @@ impl<W: Write> ReportWriter<W> {
             first_status: true,
             rule_ids: network.rules.iter().map(|r| r.id.clone()).collect(),
             mass_units: mass_units(&network.options.quality),
+            demand_charge_rate: network.energy.demand_charge,
         };
         writer.logo()?;
         if report.summary.unwrap_or(true) {
@@ -784,7 +787,9 @@ impl<W: Write> ReportWriter<W> {
             ))?;
         }
         self.line(&"-".repeat(64))?;
-        let charge = energy.demand_charge as f64;
+        // EPANET 2.3.5 stores the charge (rate x peak kW) in its peak variable when it writes
+        // the binary output, then reports that variable times the rate again.
+        let charge = energy.demand_charge as f64 * self.demand_charge_rate;
         self.line(&format!("{:38} Demand Charge: {charge:9.2}", ""))?;
         self.line(&format!("{:38} Total Cost:    {:9.2}", "", total + charge))?;
         self.line(" ")
