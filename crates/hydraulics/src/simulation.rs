@@ -110,7 +110,8 @@ impl HydraulicSimulation {
                     flow
                 }
             } else {
-                std::f64::consts::PI * view.diameter[k] * view.diameter[k] / 4.0
+                // A velocity of 1 ft/s, grouped as EPANET's PI * SQR(d) / 4.
+                std::f64::consts::PI * (view.diameter[k] * view.diameter[k]) / 4.0
             };
         }
         self.time = 0;
