@@ -17,52 +17,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// Networks whose quality differs from EPANET's in a full run, with the cause found.
-/// Each was traced with `cargo run -p danjiang-quality --features hydraulics --example
-/// hydraulics_gap -- CASE`; over EPANET's own hydraulics every quality case matches
-/// (crates/quality/tests/parity.rs), so these are hydraulic differences (helpers S and P).
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
-    (
-        "quality/anytown_chlorine",
-        "near-zero flows (1e-6 m3/s against EPANET's 1e-10) reverse in pipes 113 and 114: \
-         solver roundoff in a stagnant zone",
-    ),
-    (
-        "quality/c_town_age",
-        "stagnant pipes P280, P305, P810 flow 1e-11 m3/s one way, EPANET 6e-8 the other: \
-         solver roundoff sets the direction water age travels",
-    ),
-    (
-        "quality/io_age",
-        "flows of the dead-end pump branch (j3, j4) are roundoff (1e-9 m3/s apart)",
-    ),
-    (
-        "quality/ky16_age",
-        "ky16's hydraulics differ (known-differences.txt): stagnant pipe P-804 closes at \
-         another time, so the age carried into tank T-4 differs",
-    ),
-    (
-        "quality/micropolis_age",
-        "pump ResvrPump's shut-off flow is roundoff of opposite sign (-3e-8 against 4e-9 m3/s)",
-    ),
-    (
-        "quality/prv_age",
-        "flows through the closed PRV and its pipes are roundoff of opposite sign (1e-9 m3/s)",
-    ),
-    (
-        "quality/richmond_age",
-        "hydraulics part at 1:43:51: EPANET halts there (4 hydraulic times), ours runs on; \
-         richmond_standard's zone head is 28 ft apart at t=0 (hydraulic known difference)",
-    ),
-    (
-        "quality/us_style_chlorine",
-        "stagnant pipes P161 and P162 flow 5e-8 m3/s one way, EPANET 2e-8 the other (roundoff)",
-    ),
-    (
-        "quality/van_zyl_age",
-        "pipe p364 flows 3e-8 m3/s with the sign opposite to EPANET's (roundoff)",
-    ),
-];
+/// Networks whose quality differs from EPANET's in a full run, with the cause found (none
+/// since the engine reads EPANET's own input doubles). Trace a new one with `cargo run -p
+/// danjiang-quality --features hydraulics --example hydraulics_gap -- CASE`: over EPANET's own
+/// hydraulics every quality case matches (crates/quality/tests/parity.rs).
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
