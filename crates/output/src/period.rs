@@ -310,18 +310,30 @@ impl PeriodBuilder {
     pub fn to_results(&self, period: &ReportPeriod) -> PeriodResults {
         let u = &self.units;
         let f = |x: f64| x as f32;
-        let flow = |q: f64| f(ReportUnits::cubic_feet_per_second(q) * u.flow);
         let length = |m: f64| f(ReportUnits::feet(m) * u.length);
+        // Demands, heads and flows are single-precision ft and ft³/s in EPANET's scratch
+        // file (see `build`); back from SI they can land one double away from that single,
+        // so they are rounded to it again before EPANET's report factor is applied.
+        let scratch_flow = |q: f64| f(single(ReportUnits::cubic_feet_per_second(q)) * u.flow);
+        let scratch_length = |m: f64| f(single(ReportUnits::feet(m)) * u.length);
         PeriodResults {
-            node_demand: period.node_demand.iter().map(|&d| flow(d)).collect(),
-            node_head: period.node_head.iter().map(|&h| length(h)).collect(),
+            node_demand: period
+                .node_demand
+                .iter()
+                .map(|&d| scratch_flow(d))
+                .collect(),
+            node_head: period
+                .node_head
+                .iter()
+                .map(|&h| scratch_length(h))
+                .collect(),
             node_pressure: period
                 .node_pressure
                 .iter()
                 .map(|&p| f(ReportUnits::feet(p) * u.pressure))
                 .collect(),
             node_quality: period.node_quality.iter().map(|&c| f(c)).collect(),
-            link_flow: period.link_flow.iter().map(|&q| flow(q)).collect(),
+            link_flow: period.link_flow.iter().map(|&q| scratch_flow(q)).collect(),
             link_velocity: period.link_velocity.iter().map(|&v| length(v)).collect(),
             link_headloss: period
                 .link_headloss
