@@ -10,7 +10,8 @@
 use anyhow::Context;
 use clap::Args;
 use danjiang_hydraulics::{
-    ActionCause, HydraulicSimulation, HydraulicState, ReportClock, WarningKind,
+    ActionCause, BalanceSite, HydraulicSimulation, HydraulicState, ReportClock, TrialEvent,
+    WarningKind,
 };
 use danjiang_network::{LinkKind, Network, QualityAnalysis, Unbalanced};
 use danjiang_output::binary::{
@@ -20,7 +21,8 @@ use danjiang_output::csv::CsvWriter;
 use danjiang_output::json::JsonWriter;
 use danjiang_output::period::{HydraulicSnapshot, PeriodBuilder, QualitySnapshot};
 use danjiang_output::report::{
-    clock_time, warning_flag, FlowBalance, MassBalanceLines, ReportWriter, StatusAction, Warning,
+    clock_time, warning_flag, FlowBalance, MassBalanceLines, ReportWriter, StatusAction, TrialLine,
+    TrialSite, Warning,
 };
 use danjiang_output::units::ReportUnits;
 use danjiang_quality::{QualitySimulation, StoredHydraulics};
@@ -176,6 +178,7 @@ fn simulate(args: &RunArgs) -> anyhow::Result<String> {
     let mut all_warnings: Vec<(u64, String)> = Vec::new();
     let mut status_codes: Vec<u8> = Vec::with_capacity(network.links.len());
     let mut actions: Vec<(u64, StatusAction)> = Vec::new();
+    let mut trial_lines: Vec<TrialLine> = Vec::new();
     loop {
         let state = match simulation.step() {
             Ok(Some(state)) => state,
@@ -228,6 +231,11 @@ fn simulate(args: &RunArgs) -> anyhow::Result<String> {
                 (a.time, action)
             }));
             report.actions(&actions)?;
+            if !state.trials.is_empty() {
+                trial_lines.clear();
+                trial_lines.extend(state.trials.iter().map(trial_line));
+                report.trials(state.time, &trial_lines)?;
+            }
             report.hydraulic_time(
                 state.time,
                 state.iterations,
@@ -401,6 +409,40 @@ fn simulate(args: &RunArgs) -> anyhow::Result<String> {
          {trials} trials, {warning_count} warnings{halted} ({:.2} s)",
         started.elapsed().as_secs_f64()
     ))
+}
+
+/// One line of STATUS FULL's account of a solution, as the report writes it.
+fn trial_line(event: &TrialEvent) -> TrialLine {
+    match *event {
+        TrialEvent::Trial {
+            number,
+            relative_flow_change,
+        } => TrialLine::Trial {
+            number,
+            relative_flow_change,
+        },
+        TrialEvent::StatusChange { link, from, to } => TrialLine::StatusChange {
+            link,
+            from: from.code(),
+            to: to.code(),
+        },
+        TrialEvent::SettingChange { link, setting } => TrialLine::SettingChange { link, setting },
+        TrialEvent::IllConditionedValve { link } => TrialLine::IllConditionedValve { link },
+        TrialEvent::Balance {
+            max_flow_change,
+            flow_change_at,
+            max_head_error,
+            head_error_link,
+        } => TrialLine::Balance {
+            max_flow_change,
+            flow_change_at: match flow_change_at {
+                BalanceSite::Link(k) => TrialSite::Link(k),
+                BalanceSite::Node(n) => TrialSite::Node(n),
+            },
+            max_head_error,
+            head_error_link,
+        },
+    }
 }
 
 /// A progress bar over simulated time (once per phase: hydraulics, then water quality),
