@@ -33,9 +33,11 @@ while IFS='=' read -r key value; do
 done <<<"$epanet_env"
 [[ -n "${DANJIANG_RUNEPANET:-}" ]] || { echo "test.sh: scripts/reference.sh --env gave no RUNEPANET" >&2; exit 1; }
 
-step "Headless Chromium and chromedriver for the web app's browser tests (Debian packages)"
-if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
-    apt-get install -y chromium chromium-driver
+step "Headless Chromium, chromedriver and CJK fonts for the web app's browser tests (Debian packages)"
+# Without a CJK font Chromium draws the Chinese pages' text as empty boxes in the screenshots.
+if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null \
+    || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+    apt-get install -y chromium chromium-driver fonts-noto-cjk
 fi
 
 step "cargo test --workspace"

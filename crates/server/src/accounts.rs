@@ -9,6 +9,7 @@ use argon2::Argon2;
 use danjiang_ops::Store;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 use utoipa::ToSchema;
 
@@ -116,6 +117,15 @@ pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of a session token as hex: what the `sessions` table keeps, so a copy of the
+/// database (a backup, a read-only account) holds no token that would log anyone in.
+pub fn token_digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Checks a user name: 2 to 32 of a-z, 0-9, `.`, `_`, `-`.
@@ -364,7 +374,8 @@ pub async fn check_login(store: &Store, username: &str, password: &str) -> Resul
     }
 }
 
-/// Starts a session for `username` inside `tx`; returns (session token, CSRF token).
+/// Starts a session for `username` inside `tx`; returns (session token, CSRF token). Only the
+/// token's digest is stored (see [`token_digest`]).
 pub async fn start_session(
     tx: &mut Transaction<'static, Any>,
     username: &str,
@@ -381,7 +392,7 @@ pub async fn start_session(
         "INSERT INTO sessions (token, username, csrf_token, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(&token)
+    .bind(token_digest(&token))
     .bind(username)
     .bind(&csrf)
     .bind(at)
@@ -398,7 +409,7 @@ pub async fn session_user(store: &Store, token: &str) -> Result<Option<SessionUs
          FROM sessions s JOIN users u ON u.username = s.username \
          WHERE s.token = $1 AND s.expires_at > $2 AND u.active = 1",
     )
-    .bind(token)
+    .bind(token_digest(token))
     .bind(now())
     .fetch_optional(store.pool())
     .await?;
@@ -414,7 +425,7 @@ pub async fn session_user(store: &Store, token: &str) -> Result<Option<SessionUs
 /// Ends a session inside `tx`.
 pub async fn end_session(tx: &mut Transaction<'static, Any>, token: &str) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token = $1")
-        .bind(token)
+        .bind(token_digest(token))
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -444,5 +455,17 @@ mod tests {
         assert!(Role::Viewer < Role::Operator && Role::Operator < Role::Admin);
         assert_eq!(random_token().len(), 64);
         assert_ne!(random_token(), random_token());
+    }
+
+    #[test]
+    fn token_digest_is_sha256() {
+        // The SHA-256 test vector of "abc" (FIPS 180-2, appendix B.1).
+        assert_eq!(
+            token_digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let token = random_token();
+        assert_ne!(token_digest(&token), token);
+        assert_eq!(token_digest(&token).len(), 64);
     }
 }

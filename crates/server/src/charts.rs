@@ -1,9 +1,12 @@
-//! Small SVG charts for the pages (bars against plan, a share bar), drawn on the server. Text is
-//! escaped by maud; every data mark has the class `mark` so tests can find them.
+//! The pages' charts, drawn by danjiang-drawing: volumes against plan as bars, and the
+//! cumulative split by use as a ring. This module only turns page data into chart data.
 
-use maud::{html, Markup};
+use danjiang_drawing::chart::{bar_chart, donut_chart, BarChart, BarSeries, DonutChart, Slice};
+use maud::{Markup, PreEscaped};
 
-/// One bar: a label, a value and an optional plan drawn as a tick over the bar.
+use crate::error::Result;
+
+/// One bar: a label, a value and an optional plan drawn as a mark across the bar.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
     /// Label under the bar.
@@ -14,139 +17,70 @@ pub struct Bar {
     pub plan: Option<f64>,
 }
 
-const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 260.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 28.0;
-const BOTTOM: f64 = 48.0;
-
-/// A step of 1, 2 or 5 × 10ⁿ giving about `target` ticks up to `high`.
-fn tick_step(high: f64, target: f64) -> f64 {
-    if !high.is_finite() || high <= 0.0 {
-        return 1.0;
-    }
-    let raw = high / target;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let fraction = raw / magnitude;
-    let nice = if fraction <= 1.0 {
-        1.0
-    } else if fraction <= 2.0 {
-        2.0
-    } else if fraction <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
-    nice * magnitude
+/// Words of a bar chart in the page's language.
+#[derive(Debug, Clone, Copy)]
+pub struct BarWords<'a> {
+    /// Title (also read by screen readers).
+    pub title: &'a str,
+    /// Unit of the values (for example `万 m³`).
+    pub unit: &'a str,
+    /// Name of the bars in the legend.
+    pub value_name: &'a str,
+    /// Name of the plan marks in the legend.
+    pub plan_name: &'a str,
+    /// Text of a chart without data.
+    pub empty: &'a str,
 }
 
-fn label_number(value: f64) -> String {
-    if value.abs() >= 100.0 || value == value.round() {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.2}")
+/// Bars with their plan marks; `id` must be unique on the page.
+pub fn bars(id: &str, words: BarWords<'_>, bars: &[Bar]) -> Result<Markup> {
+    let mut chart = BarChart::new(id, words.title);
+    chart.width = 720.0;
+    chart.height = 300.0;
+    chart.categories = bars.iter().map(|b| b.label.clone()).collect();
+    chart.series = vec![BarSeries::new(
+        words.value_name,
+        bars.iter().map(|b| b.value).collect(),
+    )];
+    if bars.iter().any(|b| b.plan.is_some()) {
+        chart.plan = Some(BarSeries::new(
+            words.plan_name,
+            bars.iter().map(|b| b.plan.unwrap_or(f64::NAN)).collect(),
+        ));
     }
+    chart.y_label = words.unit.to_string();
+    chart.unit = words.unit.to_string();
+    chart.empty_note = words.empty.to_string();
+    Ok(PreEscaped(bar_chart(&chart)?))
 }
 
-/// A bar chart with plan ticks; `unit` labels the value axis.
-pub fn bars(title: &str, unit: &str, bars: &[Bar], value_name: &str, plan_name: &str) -> Markup {
-    let high = bars
-        .iter()
-        .flat_map(|b| [b.value, b.plan.unwrap_or(0.0)])
-        .fold(0.0f64, f64::max);
-    let step = tick_step(high, 5.0);
-    let top_value = if high > 0.0 {
-        (high / step).ceil() * step
-    } else {
-        1.0
-    };
-    let plot_w = WIDTH - LEFT - RIGHT;
-    let plot_h = HEIGHT - TOP - BOTTOM;
-    let y = |v: f64| TOP + plot_h * (1.0 - v / top_value);
-    let slot = plot_w / bars.len().max(1) as f64;
-    let ticks: Vec<f64> = (0..=((top_value / step).round() as usize))
-        .map(|i| i as f64 * step)
-        .collect();
-    let label_every = (bars.len() / 12).max(1);
-    html! {
-        svg.chart.bar-chart xmlns="http://www.w3.org/2000/svg" viewBox={"0 0 " (WIDTH) " " (HEIGHT)}
-            role="img" aria-label=(title) {
-            title { (title) }
-            text.axis-unit x="4" y="16" { (unit) }
-            @for tick in &ticks {
-                line.grid x1=(LEFT) x2=(WIDTH - RIGHT) y1=(y(*tick)) y2=(y(*tick)) {}
-                text.tick x=(LEFT - 6.0) y=(y(*tick) + 4.0) text-anchor="end" { (label_number(*tick)) }
-            }
-            @for (i, bar) in bars.iter().enumerate() {
-                @let x = LEFT + slot * i as f64 + slot * 0.15;
-                @let w = slot * 0.7;
-                rect.mark.delivered x=(x) y=(y(bar.value.max(0.0))) width=(w)
-                    height=(plot_h * bar.value.max(0.0) / top_value) {
-                    title { (bar.label) ": " (label_number(bar.value)) " " (unit) }
-                }
-                @if let Some(plan) = bar.plan {
-                    line.plan x1=(x - slot * 0.05) x2=(x + w + slot * 0.05) y1=(y(plan)) y2=(y(plan)) {
-                        title { (bar.label) " " (plan_name) ": " (label_number(plan)) " " (unit) }
-                    }
-                }
-                @if i % label_every == 0 {
-                    text.label x=(x + w / 2.0) y=(HEIGHT - BOTTOM + 16.0) text-anchor="middle" { (bar.label) }
-                }
-            }
-            rect.legend-delivered x=(LEFT) y=(HEIGHT - 18.0) width="12" height="10" {}
-            text.legend x=(LEFT + 16.0) y=(HEIGHT - 9.0) { (value_name) }
-            line.plan x1=(LEFT + 140.0) x2=(LEFT + 156.0) y1=(HEIGHT - 13.0) y2=(HEIGHT - 13.0) {}
-            text.legend x=(LEFT + 160.0) y=(HEIGHT - 9.0) { (plan_name) }
-        }
-    }
-}
-
-/// One part of a whole.
+/// One part of a whole: its name and amount.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Part {
-    /// Label in the legend.
+    /// Name in the legend.
     pub label: String,
-    /// Value (any unit; shares are computed).
+    /// Amount, in the chart's unit.
     pub value: f64,
-    /// A CSS class naming the part's colour (`use-domestic`).
-    pub class: String,
 }
 
-/// A horizontal bar split into the parts' shares, with a legend.
-pub fn shares(title: &str, unit: &str, parts: &[Part]) -> Markup {
-    let total: f64 = parts.iter().map(|p| p.value.max(0.0)).sum();
-    let plot_w = WIDTH - 32.0;
-    let mut x = 16.0;
-    let mut spans = Vec::new();
-    for part in parts {
-        let w = if total > 0.0 {
-            plot_w * part.value.max(0.0) / total
-        } else {
-            0.0
-        };
-        spans.push((x, w, part));
-        x += w;
-    }
-    let height = 48.0 + 24.0 * parts.len() as f64;
-    html! {
-        svg.chart.share-chart xmlns="http://www.w3.org/2000/svg" viewBox={"0 0 " (WIDTH) " " (height)}
-            role="img" aria-label=(title) {
-            title { (title) }
-            @for (x, w, part) in &spans {
-                rect class={"mark " (part.class)} x=(x) y="8" width=(w) height="28" {
-                    title { (part.label) }
-                }
-            }
-            @for (i, (_, _, part)) in spans.iter().enumerate() {
-                @let share = if total > 0.0 { 100.0 * part.value / total } else { 0.0 };
-                rect class=(part.class) x="16" y=(52.0 + 24.0 * i as f64) width="14" height="14" {}
-                text.legend x="36" y=(64.0 + 24.0 * i as f64) {
-                    (part.label) ": " (label_number(part.value)) " " (unit) " (" (format!("{share:.1}")) "%)"
-                }
-            }
-        }
-    }
+/// The parts of a whole as a ring with the total in the middle and each part's share.
+pub fn shares(
+    id: &str,
+    title: &str,
+    unit: &str,
+    total_label: &str,
+    parts: &[Part],
+) -> Result<Markup> {
+    let mut chart = DonutChart::new(id, title);
+    chart.width = 420.0;
+    chart.height = 260.0;
+    chart.unit = unit.to_string();
+    chart.total_label = total_label.to_string();
+    chart.slices = parts
+        .iter()
+        .map(|p| Slice::new(p.label.clone(), p.value))
+        .collect();
+    Ok(PreEscaped(donut_chart(&chart)?))
 }
 
 #[cfg(test)]
@@ -154,10 +88,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bars_draw_one_mark_per_value_and_escape_labels() {
+    fn bars_draw_one_bar_per_value_a_plan_mark_and_escape_labels() {
+        let words = BarWords {
+            title: "t<itle>",
+            unit: "10⁴ m³",
+            value_name: "delivered",
+            plan_name: "plan",
+            empty: "no data",
+        };
         let svg = bars(
-            "t<itle>",
-            "10⁴ m³",
+            "chart",
+            words,
             &[
                 Bar {
                     label: "a&b".into(),
@@ -170,19 +111,36 @@ mod tests {
                     plan: None,
                 },
             ],
-            "delivered",
-            "plan",
         )
+        .unwrap()
         .into_string();
-        assert_eq!(svg.matches("class=\"mark delivered\"").count(), 2);
+        assert_eq!(svg.matches("class=\"dj-bar\"").count(), 2);
+        assert!(svg.contains("dj-plan"));
         assert!(svg.contains("a&amp;b") && svg.contains("t&lt;itle&gt;"));
         assert!(!svg.contains("NaN"));
     }
 
     #[test]
-    fn ticks_are_round() {
-        assert_eq!(tick_step(10.0, 5.0), 2.0);
-        assert_eq!(tick_step(0.0, 5.0), 1.0);
-        assert_eq!(tick_step(930.0, 5.0), 200.0);
+    fn shares_draw_a_slice_per_part() {
+        let svg = shares(
+            "split",
+            "split",
+            "亿 m³",
+            "total",
+            &[
+                Part {
+                    label: "domestic".into(),
+                    value: 4.86,
+                },
+                Part {
+                    label: "ecological".into(),
+                    value: 1.2,
+                },
+            ],
+        )
+        .unwrap()
+        .into_string();
+        assert_eq!(svg.matches("dj-slice").count(), 2, "{svg}");
+        assert!(svg.contains("domestic") && svg.contains("ecological"));
     }
 }

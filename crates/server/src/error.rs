@@ -43,6 +43,9 @@ pub enum ServerError {
     /// The change conflicts with what is stored (for example a user name already taken).
     #[error("{0}")]
     Conflict(String),
+    /// A chart or map could not be drawn from the data given (a bug, not bad input).
+    #[error("drawing: {0}")]
+    Drawing(#[from] danjiang_drawing::DrawingError),
     /// A language table is broken (a build error, caught by tests).
     #[error("language table {file}: {reason}")]
     Texts {

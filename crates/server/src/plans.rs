@@ -77,8 +77,95 @@ pub async fn years(store: &Store) -> Result<Vec<i32>> {
         .collect()
 }
 
+/// The volume of one stored plan row inside `tx`, if there is one.
+async fn stored_volume(
+    tx: &mut Transaction<'static, Any>,
+    asset_code: &str,
+    water_year: i32,
+    month: u32,
+) -> Result<Option<f64>> {
+    sqlx::query(
+        "SELECT volume_m3 FROM plans WHERE asset_code = $1 AND water_year = $2 AND month = $3",
+    )
+    .bind(asset_code)
+    .bind(i64::from(water_year))
+    .bind(i64::from(month))
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|row| row.try_get::<f64, _>(0))
+    .transpose()
+    .map_err(ServerError::from)
+}
+
+/// The monthly plans of an asset's water year inside `tx`: how many months are set, their sum.
+async fn monthly_sum(
+    tx: &mut Transaction<'static, Any>,
+    asset_code: &str,
+    water_year: i32,
+) -> Result<(i64, f64)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*), COALESCE(SUM(volume_m3), 0.0) FROM plans \
+         WHERE asset_code = $1 AND water_year = $2 AND month BETWEEN 1 AND 12",
+    )
+    .bind(asset_code)
+    .bind(i64::from(water_year))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+/// Writes one plan row inside `tx` and its audit entry (create or update, before and after).
+async fn write_plan(
+    tx: &mut Transaction<'static, Any>,
+    username: &str,
+    asset_code: &str,
+    water_year: i32,
+    month: u32,
+    volume_m3: f64,
+) -> Result<()> {
+    let before = stored_volume(tx, asset_code, water_year, month).await?;
+    sqlx::query("DELETE FROM plans WHERE asset_code = $1 AND water_year = $2 AND month = $3")
+        .bind(asset_code)
+        .bind(i64::from(water_year))
+        .bind(i64::from(month))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO plans (asset_code, water_year, month, volume_m3) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(asset_code)
+    .bind(i64::from(water_year))
+    .bind(i64::from(month))
+    .bind(volume_m3)
+    .execute(&mut **tx)
+    .await?;
+    let id = format!("{asset_code}/{water_year}/{month}");
+    let before = before.map(|volume| json!({ "volume_m3": volume }));
+    let after = json!({ "volume_m3": volume_m3 });
+    audit::record(
+        tx,
+        username,
+        if before.is_some() { "update" } else { "create" },
+        "plan",
+        &id,
+        before.as_ref(),
+        Some(&after),
+    )
+    .await
+}
+
+/// How far an annual plan may differ from the sum of its months and still be that sum, m³
+/// (volumes are entered in 10⁴ m³ with a few decimals; this absorbs their rounding only).
+const ANNUAL_TOLERANCE_M3: f64 = 0.5;
+
 /// Sets a plan and records the change in the audit log, in one transaction; returns the plan as
 /// stored.
+///
+/// The annual plan is the sum of its monthly plans (the water year's plan is submitted as monthly
+/// volumes, /work/shared/domain/STANDARDS.md §4), so the two never disagree: setting a month also
+/// updates a stored annual plan to the new sum (audited as its own change), and an annual plan
+/// that differs from the sum of the months already set is refused with a conflict (change the
+/// months instead). Without monthly plans the annual plan is set freely.
 pub async fn set(store: &Store, username: &str, change: &PlanChange) -> Result<Plan> {
     if !(2000..=2100).contains(&change.water_year) {
         return Err(ServerError::BadRequest(format!(
@@ -111,31 +198,36 @@ pub async fn set(store: &Store, username: &str, change: &PlanChange) -> Result<P
             change.asset_code
         )));
     }
-    let before = sqlx::query(
-        "SELECT volume_m3 FROM plans WHERE asset_code = $1 AND water_year = $2 AND month = $3",
+    let (code, year) = (change.asset_code.as_str(), change.water_year);
+    if change.month == 0 {
+        let (months, sum) = monthly_sum(&mut tx, code, year).await?;
+        if months > 0 && (change.volume_m3 - sum).abs() > ANNUAL_TOLERANCE_M3 {
+            return Err(ServerError::Conflict(format!(
+                "the annual plan of `{code}` in water year {year} is the sum of its {months} \
+                 monthly plans, {sum:.0} m³, not {:.0} m³: change the monthly plans instead",
+                change.volume_m3
+            )));
+        }
+    }
+    write_plan(
+        &mut tx,
+        username,
+        code,
+        year,
+        change.month,
+        change.volume_m3,
     )
-    .bind(&change.asset_code)
-    .bind(i64::from(change.water_year))
-    .bind(i64::from(change.month))
-    .fetch_optional(&mut *tx)
-    .await?
-    .map(|row| row.try_get::<f64, _>(0))
-    .transpose()?;
-    sqlx::query("DELETE FROM plans WHERE asset_code = $1 AND water_year = $2 AND month = $3")
-        .bind(&change.asset_code)
-        .bind(i64::from(change.water_year))
-        .bind(i64::from(change.month))
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO plans (asset_code, water_year, month, volume_m3) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&change.asset_code)
-    .bind(i64::from(change.water_year))
-    .bind(i64::from(change.month))
-    .bind(change.volume_m3)
-    .execute(&mut *tx)
     .await?;
+    if change.month != 0 {
+        if let Some(annual) = stored_volume(&mut tx, code, year, 0).await? {
+            let (_, sum) = monthly_sum(&mut tx, code, year).await?;
+            // The stored sum is rewritten only when it changed, so an edit that keeps the
+            // total (or a repeated edit) leaves no empty audit entry.
+            if (annual - sum).abs() > f64::EPSILON * sum.abs().max(1.0) {
+                write_plan(&mut tx, username, code, year, 0, sum).await?;
+            }
+        }
+    }
     let plan = Plan {
         asset_code: change.asset_code.clone(),
         asset_name: asset.try_get(0)?,
@@ -143,22 +235,6 @@ pub async fn set(store: &Store, username: &str, change: &PlanChange) -> Result<P
         month: change.month,
         volume_m3: change.volume_m3,
     };
-    let id = format!(
-        "{}/{}/{}",
-        change.asset_code, change.water_year, change.month
-    );
-    let before = before.map(|volume| json!({ "volume_m3": volume }));
-    let after = json!({ "volume_m3": change.volume_m3 });
-    audit::record(
-        &mut tx,
-        username,
-        if before.is_some() { "update" } else { "create" },
-        "plan",
-        &id,
-        before.as_ref(),
-        Some(&after),
-    )
-    .await?;
     tx.commit().await?;
     Ok(plan)
 }

@@ -170,7 +170,7 @@ async fn alerts_and_patrols(
         .filter(|t| t.days_overdue > 0)
         .collect();
     let overdue_count = overdue.len();
-    overdue.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue));
+    overdue.sort_by_key(|o| std::cmp::Reverse(o.days_overdue));
     let overdue = overdue
         .iter()
         .take(MOST_LISTED)

@@ -112,6 +112,21 @@ async fn refusals_roles_csrf_and_audit() {
 
         // A viewer reads everything but users and audit, and changes nothing.
         let viewer = app.login("viewer", "danjiang-viewer").await;
+        // The store keeps the session token's SHA-256, never the token itself.
+        let token = viewer.cookie.trim_start_matches("dj_session=");
+        assert_eq!(token.len(), 64, "{}", viewer.cookie);
+        let stored = |value: &str| format!("SELECT COUNT(*) FROM sessions WHERE token = '{value}'");
+        assert_eq!(
+            app.count(&stored(token)).await,
+            0,
+            "the token is stored as it is"
+        );
+        let digest = danjiang_server::accounts::token_digest(token);
+        assert_eq!(
+            app.count(&stored(&digest)).await,
+            1,
+            "the token's digest is stored"
+        );
         for path in READING_PATHS {
             let reply = app.get(path, Some(&viewer)).await;
             if path == "/api/v1/users" || path == "/api/v1/audit" {
@@ -242,10 +257,47 @@ async fn refusals_roles_csrf_and_audit() {
             .cloned()
             .unwrap();
         assert_eq!(stored["volume_m3"], 1234.0);
+        // The annual plan stays the sum of the months: it changed with month 3, and both
+        // changes are audited.
+        let annual_is_sum = |plans: &serde_json::Value| {
+            let items = plans["items"].as_array().unwrap();
+            let of_outlet = |m: u64| {
+                items
+                    .iter()
+                    .filter(|p| p["asset_code"] == "OUT17" && p["month"] == m)
+                    .map(|p| p["volume_m3"].as_f64().unwrap())
+                    .next()
+            };
+            let months: f64 = (1..=12).filter_map(of_outlet).sum();
+            let annual = of_outlet(0).expect("the demo has annual plans");
+            (annual, months)
+        };
+        let (annual, months) = annual_is_sum(&plans);
+        assert!(
+            (annual - months).abs() < 1e-6,
+            "annual {annual} months {months}"
+        );
         assert_eq!(
             app.count("SELECT COUNT(*) FROM audit_log").await,
-            audit_before + 1
+            audit_before + 2
         );
+        // An annual plan that is not the sum of the months is refused, the sum is accepted.
+        let mut annual_body = plan_body.clone();
+        annual_body["month"] = json!(0);
+        annual_body["volume_m3"] = json!(annual + 1000.0);
+        app.json(Method::PUT, "/api/v1/plans", &operator, &annual_body)
+            .await
+            .assert_error(
+                StatusCode::CONFLICT,
+                "conflict",
+                "annual plan off the months' sum",
+            );
+        annual_body["volume_m3"] = json!(annual);
+        let reply = app
+            .json(Method::PUT, "/api/v1/plans", &operator, &annual_body)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        let audit_before = audit_before + 1;
 
         // The page form sets a plan too (10⁴ m³), with an audit entry.
         let reply = app
@@ -264,7 +316,16 @@ async fn refusals_roles_csrf_and_audit() {
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
         assert_eq!(
             app.count("SELECT COUNT(*) FROM audit_log").await,
-            audit_before + 2
+            audit_before + 4
+        );
+        let plans = app
+            .get("/api/v1/plans?water_year=2021", Some(&operator))
+            .await
+            .json();
+        let (annual, months) = annual_is_sum(&plans);
+        assert!(
+            (annual - months).abs() < 1e-6,
+            "annual {annual} months {months}"
         );
 
         // An admin manages users; each change has its audit entry with before and after.
@@ -345,13 +406,16 @@ async fn refusals_roles_csrf_and_audit() {
     }
 }
 
+/// A request to send: method, path, body (content type, text), who sends it.
+type MalformedCase<'a> = (Method, &'a str, Option<(&'a str, &'a str)>, &'a Session);
+
 #[tokio::test]
 async fn malformed_requests_get_json_4xx() {
     for store in stores("malformed").await {
         let app = TestApp::demo(store).await;
         let operator = app.login("operator", "danjiang-operator").await;
         let admin = app.login("admin", "danjiang-admin").await;
-        let cases: Vec<(Method, &str, Option<(&str, &str)>, &Session)> = vec![
+        let cases: Vec<MalformedCase> = vec![
             (Method::PUT, "/api/v1/plans", Some(("application/json", "{not json")), &operator),
             (Method::PUT, "/api/v1/plans", Some(("text/plain", "{}")), &operator),
             (Method::PUT, "/api/v1/plans", Some(("application/json", "{\"asset_code\": 5}")), &operator),
@@ -519,7 +583,7 @@ async fn reports_pagination_health_metrics_and_openapi() {
             (year["completion_pct"].as_f64().unwrap() - pct).abs() < 1e-6,
             "{overview}"
         );
-        assert!(overview["months"].as_array().unwrap().len() >= 1);
+        assert!(!overview["months"].as_array().unwrap().is_empty());
         let last_day = app.count("SELECT MAX(d.day) FROM daily_volumes d JOIN meters m ON m.code = d.meter_code WHERE m.point = 'outlet'").await;
         assert_eq!(
             overview["as_of"],
@@ -599,6 +663,323 @@ async fn reports_pagination_health_metrics_and_openapi() {
         let docs = app.get("/api/docs", Some(&viewer)).await;
         assert_eq!(docs.status, StatusCode::OK);
         assert!(docs.text().contains("/api/v1/ledger"));
+        app.state.store.close().await;
+    }
+}
+
+/// The schema of a parameter or body, with a `$ref` to the document's components followed.
+fn resolved<'a>(
+    document: &'a serde_json::Value,
+    schema: &'a serde_json::Value,
+) -> &'a serde_json::Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => reference
+            .strip_prefix("#/")
+            .map(|path| path.split('/').fold(document, |node, key| &node[key]))
+            .unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// The JSON types a schema allows (`"integer"` or `["integer", "null"]`).
+fn types_of(schema: &serde_json::Value) -> Vec<String> {
+    match &schema["type"] {
+        serde_json::Value::String(one) => vec![one.clone()],
+        serde_json::Value::Array(many) => many
+            .iter()
+            .filter_map(|t| t.as_str().map(String::from))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A malformed text for a parameter of this schema, if the schema rules any text out.
+fn malformed_value(
+    document: &serde_json::Value,
+    schema: &serde_json::Value,
+) -> Option<&'static str> {
+    let schema = resolved(document, schema);
+    let types = types_of(schema);
+    if types.iter().any(|t| t == "integer" || t == "number") {
+        Some("abc")
+    } else if types.iter().any(|t| t == "boolean") {
+        Some("perhaps")
+    } else if schema["enum"].is_array() || schema["oneOf"].is_array() {
+        Some("no-such-choice")
+    } else {
+        // Free text: any text is well formed (what it names may still be missing).
+        None
+    }
+}
+
+/// Every operation of the OpenAPI document is sent malformed requests: each parameter in turn
+/// given text its type rules out, and, for operations with a body, broken JSON, JSON of the
+/// wrong shape and the wrong content type. Each answer must be a 4xx with a JSON `{code,
+/// message}`, never a 5xx or a panic. Driven by the document, so endpoints added later are
+/// covered as soon as they are documented.
+#[tokio::test]
+async fn every_documented_endpoint_refuses_malformed_requests_with_json_4xx() {
+    for store in stores("every_endpoint").await {
+        let app = TestApp::demo(store).await;
+        let admin = app.login("admin", "danjiang-admin").await;
+        let document = app.get("/api/openapi.json", None).await.json();
+        let mut tried = 0;
+        let mut operations = 0;
+        let paths = document["paths"].as_object().expect("OpenAPI paths");
+        for (template, item) in paths {
+            for (method, operation) in item.as_object().expect("a path item") {
+                let method: Method = method.to_uppercase().parse().expect("an HTTP method");
+                operations += 1;
+                let parameters: Vec<&serde_json::Value> = operation["parameters"]
+                    .as_array()
+                    .map(|p| p.iter().collect())
+                    .unwrap_or_default();
+                // A well-formed path: each path parameter given a plausible value.
+                let fill = |except: Option<&str>, bad: &str| {
+                    let mut path = template.clone();
+                    for p in parameters.iter().filter(|p| p["in"] == "path") {
+                        let name = p["name"].as_str().unwrap_or_default();
+                        let numeric = types_of(resolved(&document, &p["schema"]))
+                            .iter()
+                            .any(|t| t == "integer" || t == "number");
+                        let value = if except == Some(name) {
+                            bad.to_string()
+                        } else if numeric {
+                            "1".to_string()
+                        } else {
+                            "OUT17".to_string()
+                        };
+                        path = path.replace(&format!("{{{name}}}"), &value);
+                    }
+                    path
+                };
+                let mut cases: Vec<(String, Option<(&str, &str)>)> = Vec::new();
+                for p in &parameters {
+                    let name = p["name"].as_str().unwrap_or_default();
+                    let Some(bad) = malformed_value(&document, &p["schema"]) else {
+                        continue;
+                    };
+                    match p["in"].as_str() {
+                        Some("path") => cases.push((fill(Some(name), bad), None)),
+                        Some("query") => {
+                            cases.push((format!("{}?{name}={bad}", fill(None, "")), None))
+                        }
+                        _ => {}
+                    }
+                }
+                if !operation["requestBody"].is_null() {
+                    for body in [
+                        ("application/json", "{not json"),
+                        ("application/json", "[1, 2]"),
+                        ("application/json", "\"text\""),
+                        ("text/plain", "{}"),
+                    ] {
+                        cases.push((fill(None, ""), Some(body)));
+                    }
+                }
+                for (path, body) in cases {
+                    let what = format!("{method} {path} {body:?}");
+                    let reply = app
+                        .call(method.clone(), &path, Some(&admin), Some(&admin.csrf), body)
+                        .await;
+                    assert!(
+                        reply.status.is_client_error(),
+                        "{what}: {} {}",
+                        reply.status,
+                        reply.text()
+                    );
+                    let json = reply.json();
+                    assert!(
+                        json["code"].is_string() && json["message"].is_string(),
+                        "{what}: {json}"
+                    );
+                    tried += 1;
+                }
+            }
+        }
+        // The document lists the reports, register, plans, accounts and simulation endpoints.
+        assert!(operations >= 20, "only {operations} operations documented");
+        assert!(tried >= 40, "only {tried} malformed requests built");
+        app.state.store.close().await;
+    }
+}
+
+/// One changing request: an API call (method, path, JSON body) or a page form (path, fields).
+enum Change {
+    Api(Method, &'static str, serde_json::Value),
+    Form(&'static str, Vec<(&'static str, &'static str)>),
+}
+
+/// The audit entries a change writes: (entity, action).
+type AuditEntries = Vec<(&'static str, &'static str)>;
+
+/// Sends a change as `session` (a form carries the session's CSRF field).
+async fn send_change(app: &TestApp, change: &Change, session: &Session) -> common::Reply {
+    match change {
+        Change::Api(method, path, body) => app.json(method.clone(), path, session, body).await,
+        Change::Form(path, fields) => {
+            let mut fields: Vec<(&str, &str)> = fields.clone();
+            fields.push(("csrf", session.csrf.as_str()));
+            app.form(path, Some(session), &fields).await
+        }
+    }
+}
+
+/// Every changing endpoint of the application, API and page form alike, with a valid request
+/// and the role that may make it: a viewer is refused each one and nothing changes; the role
+/// allowed makes it and exactly the audit entries named appear.
+#[tokio::test]
+async fn every_change_refuses_a_viewer_and_leaves_an_audit_entry() {
+    let folder = std::env::temp_dir().join(format!("danjiang-api-runs-{}", std::process::id()));
+    std::env::set_var("DANJIANG_DATA_DIR", &folder);
+    for store in stores("every_change").await {
+        let app = TestApp::demo(store).await;
+        let viewer = app.login("viewer", "danjiang-viewer").await;
+        let operator = app.login("operator", "danjiang-operator").await;
+        let admin = app.login("admin", "danjiang-admin").await;
+        let incident =
+            json!({"node": "X17", "kind": "mass", "strength": 100.0, "duration_s": 3600});
+        // (change, allowed role's session, audit entries it writes: (entity, action))
+        let changes: Vec<(Change, &Session, AuditEntries)> = vec![
+            (
+                Change::Api(
+                    Method::PUT,
+                    "/api/v1/plans",
+                    json!({"asset_code": "OUT17", "water_year": 2021, "month": 5, "volume_m3": 7.0}),
+                ),
+                &operator,
+                vec![("plan", "update"), ("plan", "update")],
+            ),
+            (
+                Change::Form(
+                    "/plans",
+                    vec![
+                        ("asset_code", "P-ZHOUZHUANG"),
+                        ("water_year", "2021"),
+                        ("month", "6"),
+                        ("volume_wan_m3", "3"),
+                    ],
+                ),
+                &operator,
+                vec![("plan", "update"), ("plan", "update")],
+            ),
+            (
+                Change::Api(
+                    Method::POST,
+                    "/api/v1/users",
+                    json!({"username": "wang.fang", "password": "long enough", "role": "viewer"}),
+                ),
+                &admin,
+                vec![("user", "create")],
+            ),
+            (
+                Change::Form(
+                    "/admin/users",
+                    vec![
+                        ("username", "zhao.lei"),
+                        ("password", "long enough"),
+                        ("role", "operator"),
+                    ],
+                ),
+                &admin,
+                vec![("user", "create")],
+            ),
+            (
+                Change::Api(
+                    Method::PATCH,
+                    "/api/v1/users/wang.fang",
+                    json!({"display_name": "王芳"}),
+                ),
+                &admin,
+                vec![("user", "update")],
+            ),
+            (
+                Change::Form(
+                    "/admin/users/zhao.lei",
+                    vec![("role", "viewer"), ("active", "on")],
+                ),
+                &admin,
+                vec![("user", "update")],
+            ),
+            (
+                Change::Api(Method::POST, "/api/v1/runs", json!({})),
+                &operator,
+                vec![("simulation_run", "create")],
+            ),
+            (
+                Change::Form("/runs", vec![]),
+                &operator,
+                vec![("simulation_run", "create")],
+            ),
+            (
+                Change::Api(Method::POST, "/api/v1/incidents", incident),
+                &operator,
+                vec![("simulation_run", "create")],
+            ),
+            (
+                Change::Form(
+                    "/incidents",
+                    vec![
+                        ("node", "X17"),
+                        ("kind", "mass"),
+                        ("strength", "100"),
+                        ("start_h", "0"),
+                        ("duration_h", "1"),
+                    ],
+                ),
+                &operator,
+                vec![("simulation_run", "create")],
+            ),
+        ];
+        let audit_count = "SELECT COUNT(*) FROM audit_log";
+        for (change, allowed, entries) in &changes {
+            let what = match change {
+                Change::Api(method, path, _) => format!("{method} {path}"),
+                Change::Form(path, _) => format!("form {path}"),
+            };
+            let before = app.count(audit_count).await;
+            let runs_before = app.count("SELECT COUNT(*) FROM simulation_runs").await;
+            let refused = send_change(&app, change, &viewer).await;
+            assert_eq!(
+                refused.status,
+                StatusCode::FORBIDDEN,
+                "viewer {what}: {}",
+                refused.text()
+            );
+            assert_eq!(
+                app.count(audit_count).await,
+                before,
+                "viewer {what} audited"
+            );
+            assert_eq!(
+                app.count("SELECT COUNT(*) FROM simulation_runs").await,
+                runs_before,
+                "viewer {what} started a run"
+            );
+            let reply = send_change(&app, change, allowed).await;
+            assert!(
+                reply.status.is_success() || reply.status.is_redirection(),
+                "{what}: {} {}",
+                reply.status,
+                reply.text()
+            );
+            assert_eq!(
+                app.count(audit_count).await,
+                before + entries.len() as i64,
+                "{what}: audit entries"
+            );
+            for (entity, action) in entries {
+                let sql = format!(
+                    "SELECT COUNT(*) FROM audit_log WHERE id > (SELECT MAX(id) FROM audit_log) - {} \
+                     AND entity = '{entity}' AND action = '{action}'",
+                    entries.len()
+                );
+                assert!(
+                    app.count(&sql).await >= 1,
+                    "{what}: no {entity} {action} entry"
+                );
+            }
+        }
         app.state.store.close().await;
     }
 }

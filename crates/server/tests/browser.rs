@@ -83,10 +83,10 @@ async fn login_overview_and_ledger_in_chromium() {
         assert!(value > 0.0, "delivered volume {text}");
     }
     let bars = client
-        .find_all(Locator::Css("svg.bar-chart rect.mark"))
+        .find_all(Locator::Css("svg#overview-monthly rect.dj-bar"))
         .await
         .unwrap();
-    assert!(bars.len() >= 1, "monthly bars");
+    assert!(!bars.is_empty(), "monthly bars");
     let mut tallest = 0.0f64;
     for bar in &bars {
         let height: f64 = bar
@@ -100,7 +100,7 @@ async fn login_overview_and_ledger_in_chromium() {
     }
     assert!(tallest > 10.0, "bars have height");
     let split = client
-        .find_all(Locator::Css("svg.share-chart rect.mark"))
+        .find_all(Locator::Css("svg#overview-split .dj-slice"))
         .await
         .unwrap();
     assert!(split.len() >= 2, "domestic and ecological shares");
@@ -141,7 +141,7 @@ async fn login_overview_and_ledger_in_chromium() {
         "{table}"
     );
     let marks = client
-        .find_all(Locator::Css("svg.bar-chart rect.mark"))
+        .find_all(Locator::Css("svg#ledger-chart rect.dj-bar"))
         .await
         .unwrap();
     assert_eq!(marks.len(), rows.len(), "one bar per use");

@@ -130,12 +130,22 @@ async fn pages_login_languages_and_forms() {
     let html = overview.text();
     assert!(html.contains("<h1>Overview</h1>"), "{html}");
     assert!(
-        html.contains("class=\"mark delivered\""),
+        html.contains("id=\"overview-monthly\"") && html.contains("class=\"dj-bar\""),
         "monthly bars drawn"
     );
+    let split = html
+        .split("id=\"overview-split\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</svg>").next())
+        .expect("the split by use drawn");
+    assert_eq!(
+        split.matches("dj-slice dj-series-").count(),
+        2,
+        "domestic and ecological: {split}"
+    );
     assert!(
-        html.contains("class=\"mark use-domestic\"")
-            && html.contains("class=\"mark use-ecological\"")
+        split.contains("Domestic") && split.contains("Ecological"),
+        "{split}"
     );
     assert!(
         !html.contains("href=\"/admin/users\""),
@@ -179,7 +189,7 @@ async fn pages_login_languages_and_forms() {
 
     // Every page loads with the demo data.
     for (path, expect) in [
-        ("/ledger?by=plant&period=year", "class=\"mark delivered\""),
+        ("/ledger?by=plant&period=year", "class=\"dj-bar\""),
         ("/ledger?by=use&period=all", "Domestic"),
         (
             "/ledger?by=outlet&period=day&from=2021-05-01&to=2021-05-31",

@@ -351,6 +351,22 @@ async fn a_hydraulic_run_of_the_demo_from_start_to_map() {
         );
         assert!(html.contains("data-id=\"P-ZHOUZHUANG\""));
         assert!(html.contains("dj-c0"), "coloured by classes");
+        // The classes span the junctions' pressures: the lowest class has junctions in it (a
+        // reservoir's round-off pressure, -2.8e-6 m in EPANET's file too, once made a class
+        // of its own that no junction fell in).
+        for period in [0, 8] {
+            let html = app
+                .get(
+                    &format!("/map?run={id}&quantity=pressure&period={period}"),
+                    Some(&viewer),
+                )
+                .await
+                .text();
+            assert!(
+                html.contains("class=\"dj-node dj-c0\""),
+                "period {period}: no junction in the lowest pressure class"
+            );
+        }
         let svg = app
             .get(
                 &format!("/map.svg?run={id}&quantity=flow&period=3"),

@@ -12,7 +12,7 @@ use super::layout::{encode, frame, grouped};
 use super::{PageError, PageOf, ViewerPage};
 use crate::api::reports::{csv_response, ledger_page, period_name, LedgerParams};
 use crate::api::Paging;
-use crate::charts::{self, Bar};
+use crate::charts::{self, Bar, BarWords};
 use crate::state::AppState;
 
 /// Rows of the table per page.
@@ -97,6 +97,17 @@ pub async fn page(
             .collect();
         all[all.len().saturating_sub(MOST_BARS)..].to_vec()
     };
+    let chart = charts::bars(
+        "ledger-chart",
+        BarWords {
+            title: ctx.t("ledger.chart"),
+            unit,
+            value_name: ctx.t("overview.delivered"),
+            plan_name: ctx.t("overview.planned"),
+            empty: ctx.t("ledger.no_rows"),
+        },
+        &bars,
+    )?;
     let by_key = format!("grouping.{}", query.by.as_str());
     let selected_by = query.by;
     let selected_period = query.period;
@@ -134,7 +145,7 @@ pub async fn page(
             p.empty { (ctx.t("ledger.no_rows")) }
         } @else {
             section.chart-box {
-                (charts::bars(ctx.t("ledger.chart"), unit, &bars, ctx.t("overview.delivered"), ctx.t("overview.planned")))
+                (chart)
             }
             p.total { (ctx.t("ledger.total")) ": " strong { (grouped(table.total_volume_m3 / divisor, decimals)) " " (unit) }
                 " · " (table.total) " " (ctx.t("ledger.rows")) }

@@ -5,8 +5,8 @@
 pub mod account;
 pub mod admin;
 pub mod docs;
-pub mod layout;
 pub mod incident; // W2
+pub mod layout;
 pub mod ledger;
 pub mod map; // W2
 pub mod overview;

@@ -6,7 +6,7 @@ use maud::{html, Markup};
 
 use super::layout::{frame, grouped};
 use super::{Ctx, PageError, PageOf, ViewerPage};
-use crate::charts::{self, Bar, Part};
+use crate::charts::{self, Bar, BarWords, Part};
 use crate::reports::Delivery;
 use crate::state::AppState;
 
@@ -50,7 +50,6 @@ pub async fn page_markup(ctx: &Ctx, state: &AppState) -> Result<Markup, PageErro
         .map(|u| Part {
             label: ctx.t(&format!("use.{}", u.use_kind)).to_string(),
             value: u.volume_m3 / YI,
-            class: format!("use-{}", u.use_kind),
         })
         .collect();
     let bars: Vec<Bar> = overview
@@ -62,6 +61,24 @@ pub async fn page_markup(ctx: &Ctx, state: &AppState) -> Result<Markup, PageErro
             plan: m.plan_m3.map(|p| p / WAN),
         })
         .collect();
+    let monthly = charts::bars(
+        "overview-monthly",
+        BarWords {
+            title: ctx.t("overview.monthly"),
+            unit: "万 m³",
+            value_name: ctx.t("overview.delivered"),
+            plan_name: ctx.t("overview.planned"),
+            empty: ctx.t("overview.no_data"),
+        },
+        &bars,
+    )?;
+    let split = charts::shares(
+        "overview-split",
+        ctx.t("overview.split"),
+        "亿 m³",
+        ctx.t("ledger.total"),
+        &parts,
+    )?;
     let body = html! {
         @match (&overview.as_of, &overview.day, &overview.month, &overview.year) {
             (Some(as_of), Some(day), Some(month), Some(year)) => {
@@ -73,8 +90,7 @@ pub async fn page_markup(ctx: &Ctx, state: &AppState) -> Result<Markup, PageErro
                 }
                 section.chart-box {
                     h2 { (ctx.t("overview.monthly")) }
-                    (charts::bars(ctx.t("overview.monthly"), "万 m³", &bars,
-                        ctx.t("overview.delivered"), ctx.t("overview.planned")))
+                    (monthly)
                 }
             }
             _ => { p.empty { (ctx.t("overview.no_data")) } }
@@ -82,7 +98,7 @@ pub async fn page_markup(ctx: &Ctx, state: &AppState) -> Result<Markup, PageErro
         @if !parts.is_empty() {
             section.chart-box {
                 h2 { (ctx.t("overview.split")) }
-                (charts::shares(ctx.t("overview.split"), "亿 m³", &parts))
+                (split)
             }
         }
         div.cards {

@@ -8,7 +8,7 @@ use danjiang_drawing::colour::{ColourScale, Palette};
 use danjiang_drawing::map::{
     network_map, MapOptions, MapWords, MarkTarget, MarkedSet, MarkerShape, ValueLayer,
 };
-use danjiang_network::{Network, NodeIdx};
+use danjiang_network::{Network, NodeIdx, NodeKind};
 use danjiang_ops::Store;
 use sqlx::Row;
 
@@ -233,7 +233,25 @@ pub fn draw(
         let scale = match colouring.breaks {
             Some(breaks) => ColourScale::with_breaks(breaks, colouring.palette, &colouring.unit)
                 .map_err(|e| SimulationError::Run(e.to_string()))?,
-            None => ColourScale::fitted(&colouring.values, 6, colouring.palette, &colouring.unit),
+            None => {
+                // Classes span the values of junctions and tanks. A reservoir's pressure is zero
+                // by definition and the results file holds it as single-precision round-off
+                // (EPANET writes -2.8e-6 m for one of the demo's); its demand is the whole
+                // supply. Either would stretch the classes so that no junction fell in the
+                // first: reservoirs are still coloured, in the class their value falls in.
+                let fitted: Vec<f64> = if colouring.of_nodes {
+                    network
+                        .nodes
+                        .iter()
+                        .zip(&colouring.values)
+                        .filter(|(node, _)| !matches!(node.kind, NodeKind::Reservoir(_)))
+                        .map(|(_, &value)| value)
+                        .collect()
+                } else {
+                    colouring.values.clone()
+                };
+                ColourScale::fitted(&fitted, 6, colouring.palette, &colouring.unit)
+            }
         };
         let layer = ValueLayer {
             name: colouring.name,
