@@ -189,6 +189,24 @@ async fn patrol_endpoints_pages_and_refusals() {
         );
         assert!(expected.iter().any(|s| s.compliance.planned > 0));
 
+        // An offset past the end is an empty page, however far.
+        for path in [
+            "/api/v1/patrols/records?offset=9223372036854775807",
+            "/api/v1/patrols/defects?offset=9223372036854775807",
+            "/api/v1/patrols/due?offset=9223372036854775807",
+        ] {
+            let reply = app.get(path, Some(&viewer)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
+            assert!(
+                reply.json()["items"].as_array().unwrap().is_empty(),
+                "{path}"
+            );
+        }
+        let reply = app
+            .get("/patrols/record?offset=9223372036854775807", Some(&viewer))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "a far page");
+
         // Malformed or impossible requests: 4xx JSON.
         for (path, status, code) in [
             ("/api/v1/patrols/due?date=31/05/2021", 400, "bad_request"),

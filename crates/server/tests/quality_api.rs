@@ -266,6 +266,23 @@ async fn quality_endpoints_pages_and_refusals() {
             expected.trend.sen.slope
         );
 
+        // An offset past the end is an empty page, however far.
+        for path in [
+            "/api/v1/quality/samples?offset=9223372036854775807",
+            "/api/v1/quality/alerts?offset=9223372036854775807",
+        ] {
+            let reply = app.get(path, Some(&viewer)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
+            assert!(
+                reply.json()["items"].as_array().unwrap().is_empty(),
+                "{path}"
+            );
+        }
+        let reply = app
+            .get("/quality?offset=9223372036854775807", Some(&viewer))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "a far page");
+
         // Malformed or impossible requests: 4xx JSON, never a 500.
         for (path, status, code) in [
             ("/api/v1/quality/sites?limit=0", 400, "bad_request"),
@@ -609,6 +626,23 @@ async fn quality_endpoints_pages_and_refusals() {
             .await
             .text();
         assert!(register.contains("0.21") && register.contains("action=\"/quality/import\""));
+        // The operators read Chinese: the pages follow the browser's language.
+        for (page, words) in [
+            ("/quality", "水质样品台账"),
+            ("/patrols", "到期和逾期的巡检"),
+            ("/siting", "选址审查记录"),
+            ("/quality/classes?site=MS-OUT17&year=2020", "Ⅳ类"),
+        ] {
+            let request = axum::http::Request::builder()
+                .uri(page)
+                .header(axum::http::header::COOKIE, &viewer.cookie)
+                .header(axum::http::header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let reply = app.send(request).await;
+            assert_eq!(reply.status, StatusCode::OK, "{page}");
+            assert!(reply.text().contains(words), "{page} in Chinese: {words}");
+        }
         let reply = app.get("/quality?month=nonsense", Some(&viewer)).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     }

@@ -169,11 +169,15 @@ pub async fn record_list(
     paging: Paging,
 ) -> Result<ListPage<StoredRecord>, ServerError> {
     let total = patrols::record_count(&state.store, asset).await?;
-    let items = patrols::records(&state.store, asset, paging.offset + paging.limit)
-        .await?
-        .into_iter()
-        .skip(paging.offset as usize)
-        .collect();
+    let items = patrols::records(
+        &state.store,
+        asset,
+        paging.offset.saturating_add(paging.limit),
+    )
+    .await?
+    .into_iter()
+    .skip(paging.offset as usize)
+    .collect();
     Ok(ListPage {
         total,
         paging,

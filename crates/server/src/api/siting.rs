@@ -98,9 +98,10 @@ pub async fn zones(
     Ok(ApiJson(describe(&stored, &map)))
 }
 
-/// Checks and stores a zone map (operator), audited in the same transaction.
+/// Checks and stores a zone map, audited in the same transaction (the API and the page for
+/// operators; the demo loader as `system`).
 pub async fn upload_zones(
-    state: &AppState,
+    store: &danjiang_ops::Store,
     username: &str,
     name: &str,
     text: &str,
@@ -115,7 +116,7 @@ pub async fn upload_zones(
         )));
     }
     let at = station_now();
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = store.pool().begin().await?;
     let id = siting_reviews::save_zone_map_in(&mut tx, name, text, at, Some(username)).await?;
     let stored = StoredZoneMap {
         id,
@@ -166,7 +167,13 @@ pub async fn put_zones(
         .name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "zones.geojson".to_string());
-    let info = upload_zones(&state, &session.user.username, &name, &geojson.to_string()).await?;
+    let info = upload_zones(
+        &state.store,
+        &session.user.username,
+        &name,
+        &geojson.to_string(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, ApiJson(info)))
 }
 

@@ -76,15 +76,17 @@ pub fn class_badge(ctx: &Ctx, class: Option<WaterClass>) -> Markup {
 /// The pager under a list: links to the pages before and after; `link` makes the link of an
 /// offset.
 pub fn pager(ctx: &Ctx, paging: Paging, total: i64, link: impl Fn(i64) -> String) -> Markup {
+    // Saturating: an offset far past the end is a valid (empty) page, not an overflow.
+    let end = paging.offset.saturating_add(paging.limit);
     html! {
         nav.pager {
             @if paging.offset > 0 {
                 a href=(link((paging.offset - paging.limit).max(0))) { "← " (ctx.t("assets.previous")) }
             }
-            " " (ctx.t("assets.showing")) " " (if total > 0 { paging.offset + 1 } else { 0 }) "–"
-            ((paging.offset + paging.limit).min(total)) " " (ctx.t("assets.of")) " " (total) " "
-            @if paging.offset + paging.limit < total {
-                a href=(link(paging.offset + paging.limit)) { (ctx.t("assets.next")) " →" }
+            " " (ctx.t("assets.showing")) " " (if total > paging.offset { paging.offset + 1 } else { 0 }) "–"
+            (end.min(total)) " " (ctx.t("assets.of")) " " (total) " "
+            @if end < total {
+                a href=(link(end)) { (ctx.t("assets.next")) " →" }
             }
         }
     }

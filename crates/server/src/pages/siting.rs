@@ -553,7 +553,7 @@ pub async fn zones_upload(
         .filter(|(_, b)| !b.is_empty())
         .ok_or_else(|| bad("file: expected a GeoJSON file, found nothing".into()))?;
     let text = String::from_utf8(bytes).map_err(|_| bad(format!("{name}: not UTF-8 text")))?;
-    upload_zones(&state, &ctx.session.user.username, &name, &text).await?;
+    upload_zones(&state.store, &ctx.session.user.username, &name, &text).await?;
     Ok(Redirect::to("/siting/zones").into_response())
 }
 
