@@ -241,7 +241,8 @@ async fn patrol_endpoints_pages_and_refusals() {
             "plan": plan.id, "asset": asset, "time": "2021-06-01 09:15",
             "answers": answers, "findings": "cover cracked",
             "position": [113.5, 34.1],
-            "defects": [{ "severity": "major", "description": "cracked well cover" }]
+            "defects": [{ "severity": "major", "description": "cracked well cover" }],
+            "photos": [{ "file_name": "cover.jpg", "content_base64": "/9j/IG5vdCByZWFsbHkgYSBqcGVn" }]
         });
         let step = json!({ "state": "assigned", "note": "to the Changge crew" });
         let changing = [
@@ -334,6 +335,11 @@ async fn patrol_endpoints_pages_and_refusals() {
             ),
             ("colour", json!("red")),
             ("time", json!(12)),
+            (
+                "photos",
+                json!([{"file_name": "a.jpg", "content_base64": "not base64!"}]),
+            ),
+            ("photos", json!([{"file_name": "a.jpg"}])),
         ] {
             let mut body = record.clone();
             body[field] = value;
@@ -418,6 +424,16 @@ async fn patrol_endpoints_pages_and_refusals() {
         assert_eq!(listed["items"][0]["id"], outcome["id"]);
         assert_eq!(listed["items"][0]["inspector"], "operator");
         assert_eq!(listed["items"][0]["findings"], "cover cracked");
+        let sent_photo = listed["items"][0]["photos"][0].as_str().unwrap();
+        let image = app
+            .get(
+                &format!("/api/v1/patrols/photos/{sent_photo}"),
+                Some(&viewer),
+            )
+            .await;
+        assert_eq!(image.status, StatusCode::OK);
+        assert_eq!(image.body, b"\xff\xd8\xff not really a jpeg");
+        assert_eq!(image.headers["content-type"], "image/jpeg");
         // The task is done: not overdue on that day any more.
         let due_after = app
             .get(

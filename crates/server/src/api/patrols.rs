@@ -233,6 +233,49 @@ pub struct NewRecord {
     /// Defects found, each opened with the record.
     #[serde(default)]
     pub defects: Vec<NewDefect>,
+    /// Photos taken, stored by content hash.
+    #[serde(default)]
+    pub photos: Vec<NewPhoto>,
+}
+
+/// A photo sent with a record as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPhoto {
+    /// The file name it came as (its extension gives the media type).
+    pub file_name: String,
+    /// The bytes, base64 (standard alphabet, padded).
+    pub content_base64: String,
+}
+
+/// The photos of a record sent as JSON, decoded; a bad one is named by its index.
+pub fn decode_photos(photos: &[NewPhoto]) -> Result<Vec<PhotoUpload>, ServerError> {
+    use base64::Engine;
+    photos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if p.file_name.trim().is_empty() {
+                return Err(ServerError::BadRequest(format!(
+                    "photos[{i}].file_name: required, found nothing"
+                )));
+            }
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(p.content_base64.trim())
+                .map_err(|e| {
+                    ServerError::BadRequest(format!("photos[{i}].content_base64: not base64: {e}"))
+                })?;
+            if bytes.is_empty() {
+                return Err(ServerError::BadRequest(format!(
+                    "photos[{i}].content_base64: an empty photo"
+                )));
+            }
+            Ok(PhotoUpload {
+                file_name: p.file_name.trim().to_string(),
+                bytes,
+            })
+        })
+        .collect()
 }
 
 /// Turns a record as sent into the store's, with its photos.
@@ -312,8 +355,9 @@ pub async fn store_record(
 }
 
 /// `POST /api/v1/patrols/records`: stores a patrol record with the defects it found (operator;
-/// audited). The record is checked against the plans first: the plan, an asset it covers, the
-/// questions of its checklist, the position. The same record sent again writes nothing.
+/// audited), its photos as base64 in `photos`. The record is checked against the plans first:
+/// the plan, an asset it covers, the questions of its checklist, the position. The same record
+/// sent again writes nothing.
 #[utoipa::path(post, path = "/api/v1/patrols/records", tag = "patrols", request_body = NewRecord,
     responses((status = 201, body = Object), (status = 200, body = Object, description = "stored before"),
         (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
@@ -322,7 +366,8 @@ pub async fn create_record(
     Authorized(session): Operator,
     ApiJson(record): ApiJson<NewRecord>,
 ) -> Result<(StatusCode, ApiJson<RecordOutcome>), ApiError> {
-    let record = to_record(&record, &session.user.username, Vec::new())?;
+    let photos = decode_photos(&record.photos)?;
+    let record = to_record(&record, &session.user.username, photos)?;
     let outcome = store_record(&state, &session.user.username, &record).await?;
     let status = if outcome.new {
         StatusCode::CREATED
@@ -665,7 +710,7 @@ pub fn routes() -> axum::Router<AppState> {
         lines,
         compliance
     ),
-    components(schemas(NewRecord, NewDefect, DefectStep))
+    components(schemas(NewRecord, NewDefect, NewPhoto, DefectStep))
 )]
 pub struct PatrolApi;
 

@@ -327,6 +327,7 @@ pub async fn record_submit(
         findings: field("findings"),
         position: None,
         defects,
+        photos: Vec::new(),
     };
     let record = to_record(&record, &ctx.session.user.username, photos)?;
     let outcome = store_record(&state, &ctx.session.user.username, &record).await?;
