@@ -419,20 +419,20 @@ async fn quality_endpoints_pages_and_refusals() {
             (
                 "application/json",
                 &json!({"site": "MS-OUT17", "time": "2021-06-02", "item": "XYZ", "value": "1"}).to_string(),
-                422,
-                "rejected",
+                400,
+                "bad_request",
             ),
             (
                 "application/json",
                 &json!({"site": "MS-OUT17", "time": "2021-06-02", "item": "TP", "value": "1", "unit": "furlongs"}).to_string(),
-                422,
-                "rejected",
+                400,
+                "bad_request",
             ),
             (
                 "application/json",
                 &json!({"site": "NOWHERE", "time": "2021-06-02", "item": "TP", "value": "1"}).to_string(),
-                422,
-                "rejected",
+                400,
+                "bad_request",
             ),
         ] {
             app.call(
@@ -445,6 +445,19 @@ async fn quality_endpoints_pages_and_refusals() {
             .await
             .assert_error(StatusCode::from_u16(status).unwrap(), code, body);
         }
+        let reply = app
+            .json(
+                Method::POST,
+                "/api/v1/quality/samples",
+                &operator,
+                &json!({"site": "MS-OUT17", "time": "2021-06-02", "item": "XYZ", "value": "1"}),
+            )
+            .await;
+        let message = reply.json()["message"].as_str().unwrap().to_string();
+        assert!(
+            message.contains("field `item`") && !message.contains("line"),
+            "{message}"
+        );
         let bad_file = "site,time,item,value,unit\nMS-OUT17,2021-06-02,TP,0.3,mg/L\nMS-OUT17,2021-06-02,XYZ,1,mg/L\n";
         let reply = app
             .call(

@@ -309,7 +309,23 @@ pub async fn enter_sample(
         std::path::Path::new("(entered) sample"),
         &bytes,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        // The entry's faults by field; the one-row file it went through is no business of the
+        // person who typed it.
+        danjiang_ops::OpsError::Rejected { errors, .. } => ServerError::BadRequest(format!(
+            "sample rejected: {}",
+            errors
+                .iter()
+                .map(|e| match &e.field {
+                    Some(field) => format!("field `{field}`: {}", e.reason),
+                    None => e.reason.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        other => other.into(),
+    })?;
     let id = format!(
         "{}/{}/{}",
         sample.site.trim(),
@@ -430,7 +446,7 @@ pub async fn import_csv(
 /// replaced.
 #[utoipa::path(post, path = "/api/v1/quality/samples", tag = "quality", request_body = NewSample,
     responses((status = 201, body = ImportOutcome), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+        (status = 403, body = crate::error::ErrorBody)))]
 pub async fn create_sample(
     State(state): State<AppState>,
     Authorized(session): Operator,
