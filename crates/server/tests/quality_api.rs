@@ -105,6 +105,15 @@ async fn quality_endpoints_pages_and_refusals() {
             assert!(openapi["paths"][path].is_object(), "OpenAPI lists {path}");
         }
 
+        let docs = app.get("/api/docs", Some(&viewer)).await.text();
+        for path in [
+            "/api/v1/quality/samples",
+            "/api/v1/patrols/defects/{id}/steps",
+            "/api/v1/siting/reviews",
+        ] {
+            assert!(docs.contains(path), "the API page lists {path}");
+        }
+
         // Sites and items.
         let sites = app.get("/api/v1/quality/sites", Some(&viewer)).await.json();
         let stored_sites = samples::sites(&app.state.store).await.unwrap();
