@@ -167,3 +167,103 @@ fn a_bad_scenario_file_is_refused_with_its_line() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Node quality, mg/L, at each reported time of `danjiang run --json` on a file.
+fn run_quality(input: &Path, json: &Path) -> Vec<(u64, Vec<f64>)> {
+    let input_text = input.to_string_lossy().to_string();
+    let json_text = json.to_string_lossy().to_string();
+    succeed(&["run", &input_text, "--json", &json_text, "--quiet"]);
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap();
+    document["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|period| {
+            let time = period["time"].as_u64().unwrap();
+            let values = period["nodes"]["quality"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            (time, values)
+        })
+        .collect()
+}
+
+#[test]
+fn sampled_scenarios_equal_a_plain_danjiang_run_with_that_single_source() {
+    use danjiang_network::SourceKind;
+    use danjiang_scenarios::contamination::{
+        population_by_demand, ContaminationSweep, Injection, Receptors, SweepOptions,
+    };
+    let base = danjiang_network::inp::read_file(network("net3"))
+        .unwrap()
+        .network;
+    let receptors = Receptors::new(
+        &base,
+        None,
+        Vec::new(),
+        false,
+        population_by_demand(&base, 8.76157e-6),
+    );
+    let options = SweepOptions {
+        threshold: 0.01,
+        quality_step: None,
+        duration: None,
+    };
+    let sweep = ContaminationSweep::new(&base, receptors, &options).unwrap();
+    let every_node: Vec<usize> = (0..base.nodes.len()).collect();
+    let dir = scratch("against-run");
+    // Junctions by the river and in a loop, and the river itself; mass, set-point and
+    // concentration sources, with and without decay.
+    let cases = [
+        ("10", SourceKind::Mass, 5000.0, 3600, 2 * 3600, 0.0),
+        ("123", SourceKind::Setpoint, 2.0, 0, 5 * 3600, 0.0),
+        ("211", SourceKind::Mass, 800.0, 6 * 3600, 3600, 0.5),
+        ("River", SourceKind::Concen, 3.0, 2 * 3600, 4 * 3600, 1.0),
+    ];
+    for (id, kind, strength, start, duration, decay) in cases {
+        let injection = Injection {
+            node: base.node_idx(id).unwrap(),
+            start,
+            duration,
+            kind,
+            strength,
+            decay,
+        };
+        let mut plain = injection.epanet_network(&base).unwrap();
+        // Report every hydraulic step from the start, so every period is compared.
+        plain.times.report_start = 0;
+        plain.times.report_step = plain.times.hydraulic_step;
+        let input = dir.join(format!("{id}.inp"));
+        danjiang_network::inp::writer::write_file(&plain, &input).unwrap();
+        let reported = run_quality(&input, &dir.join(format!("{id}.json")));
+        let swept = sweep.concentrations(&injection, &every_node).unwrap();
+        assert!(reported.len() > 20, "{id}: {} periods", reported.len());
+        let mut reached = 0;
+        for (time, expected) in &reported {
+            let (_, got) = swept
+                .iter()
+                .find(|(t, _)| t == time)
+                .unwrap_or_else(|| panic!("{id}: the sweep has no sample at {time} s"));
+            for (n, (a, b)) in got.iter().zip(expected).enumerate() {
+                // The run's values pass through EPANET's single-precision results.
+                assert!(
+                    (a - b).abs() <= 1e-5 * b.abs() + 1e-6,
+                    "injection at {id}, {time} s, node {}: sweep {a}, danjiang run {b}",
+                    base.nodes[n].id
+                );
+                if *b > 0.01 {
+                    reached += 1;
+                }
+            }
+        }
+        assert!(
+            reached > 10,
+            "{id}: the contaminant reached only {reached} node-periods"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -187,6 +187,15 @@ pub(crate) fn check_pressure_controls(view: &NetworkView, state: &mut SolverStat
                 state.setting[k] = control.setting;
             }
             any = true;
+            if state.trace.is_some() {
+                // EPANET's writestatchange: a setting line when the status stays.
+                if state.status[k] == s {
+                    let setting = state.setting[k];
+                    state.note(crate::state::TrialEvent::SettingChange { link: k, setting });
+                } else {
+                    state.note_status(k, s);
+                }
+            }
         }
     }
     any

@@ -62,7 +62,8 @@ pub(crate) fn pump_power(view: &NetworkView, state: &SolverState, k: usize) -> (
         if let Some(p) = view.pump_of_link[k] {
             let speed = state.setting[k];
             if let Some(curve) = &view.pumps[p].efficiency_curve {
-                let q_nominal = q / speed;
+                // The curve is in the file's flow units, as EPANET keeps it.
+                let q_nominal = q / speed * view.units.flow;
                 e = interpolate(curve, q_nominal);
                 // Sarbu and Borza's correction of efficiency for speed.
                 e = 100.0 - (100.0 - e) * (1.0 / speed).powf(0.1);

@@ -27,11 +27,12 @@ pub(crate) fn resistance(view: &NetworkView, k: usize) -> f64 {
                     4.727 * length / e.powf(view.options.hexp) / d.powf(4.871)
                 }
                 HeadlossFormula::DarcyWeisbach => {
-                    let area = PI * d * d / 4.0;
+                    // Grouped as EPANET's SQR(d) groups it, so the roundoff is the same.
+                    let area = PI * (d * d) / 4.0;
                     length / 2.0 / 32.2 / d / (area * area)
                 }
                 HeadlossFormula::ChezyManning => {
-                    let a = 4.0 * e / (1.49 * PI * d * d);
+                    let a = 4.0 * e / (1.49 * PI * (d * d));
                     a * a * (d / 4.0).powf(-1.333) * length
                 }
             }

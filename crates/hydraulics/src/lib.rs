@@ -25,5 +25,6 @@ pub use error::HydraulicError;
 pub use run::{run, HydraulicRun, ReportClock};
 pub use simulation::HydraulicSimulation;
 pub use state::{
-    ActionCause, HydraulicState, HydraulicWarning, LinkChange, LinkStatus, WarningKind,
+    ActionCause, BalanceSite, HydraulicState, HydraulicWarning, LinkChange, LinkStatus, TrialEvent,
+    WarningKind,
 };

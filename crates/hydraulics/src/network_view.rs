@@ -5,9 +5,8 @@
 //! the conversion from the model's SI units happens here, once, and back in the stepper.
 
 use crate::error::HydraulicError;
-use danjiang_network::units::{
-    UnitSystem, CUBIC_METRES_PER_CUBIC_FOOT, KW_PER_HP, METRES_PER_FOOT,
-};
+use danjiang_network::units::EpanetUnits;
+use danjiang_network::units::{UnitSystem, METRES_PER_FOOT};
 use danjiang_network::{
     ControlCondition, DemandModel, HeadlossFormula, InitialStatus, LinkAction, LinkKind, Network,
     NodeKind, Unbalanced, ValveType,
@@ -29,18 +28,6 @@ pub(crate) const BIG: f64 = 1.0e10;
 const VISCOSITY_OF_WATER: f64 = 1.1e-5;
 /// Smallest pressure range of the pressure-driven demand function (psi or m, EPANET's unit).
 pub(crate) const MINIMUM_PRESSURE_RANGE: f64 = 0.1;
-
-/// Converts metres to feet.
-#[inline]
-pub(crate) fn to_feet(metres: f64) -> f64 {
-    metres / METRES_PER_FOOT
-}
-
-/// Converts m³/s to ft³/s.
-#[inline]
-pub(crate) fn to_cfs(flow: f64) -> f64 {
-    flow / CUBIC_METRES_PER_CUBIC_FOOT
-}
 
 /// The kind of a link as the solver treats it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,11 +81,12 @@ pub(crate) struct PumpData {
     pub q0: f64,
     /// Shut-off head, ft.
     pub hmax: f64,
-    /// Points of a custom head curve (ft³/s, ft).
+    /// Points of a custom head curve, in the file's units (flow units, ft or m) as
+    /// EPANET keeps them.
     pub curve: Vec<(f64, f64)>,
     /// Speed pattern.
     pub speed_pattern: Option<usize>,
-    /// Efficiency curve (ft³/s, percent).
+    /// Efficiency curve (file flow units, percent).
     pub efficiency_curve: Option<Vec<(f64, f64)>>,
     /// Energy price per kWh (0 means the global price).
     pub price: f64,
@@ -119,7 +107,8 @@ pub(crate) struct TankData {
     pub vmin: f64,
     pub vmax: f64,
     pub v0: f64,
-    /// Volume curve: level above bottom (ft) against volume (ft³).
+    /// Volume curve in the file's units: level above bottom (ft or m) against volume
+    /// (ft³ or m³), as EPANET keeps it.
     pub volume_curve: Option<Vec<(f64, f64)>>,
     /// Head pattern of a reservoir.
     pub head_pattern: Option<usize>,
@@ -223,7 +212,8 @@ pub(crate) struct NetworkView {
     pub valves: Vec<usize>,
     /// PCV curve (percent open, percent of full flow coefficient) per link.
     pub pcv_curve: Vec<Option<Vec<(f64, f64)>>>,
-    /// GPV curves (ft³/s, ft) by curve number; GPV settings hold the number.
+    /// GPV curves in the file's units (flow units, ft or m) by curve number; GPV settings
+    /// hold the number.
     pub gpv_curves: Vec<Vec<(f64, f64)>>,
     pub patterns: Vec<Vec<f64>>,
     pub default_pattern: Option<usize>,
@@ -236,15 +226,15 @@ pub(crate) struct NetworkView {
     pub report_step: u64,
     pub rule_step: u64,
     pub start_clocktime: u64,
-    /// Pressure units per ft of head (for reporting warnings); flow units per cfs.
-    pub unit_system: UnitSystem,
+    /// EPANET's factors between the file's units and its internal ones.
+    pub units: EpanetUnits,
 }
 
 fn curve_points(
     network: &Network,
     idx: usize,
-    x_scale: fn(f64) -> f64,
-    y_scale: fn(f64) -> f64,
+    x_scale: impl Fn(f64) -> f64,
+    y_scale: impl Fn(f64) -> f64,
 ) -> Result<Vec<(f64, f64)>, HydraulicError> {
     let curve = network.curves.get(idx).ok_or_else(|| {
         HydraulicError::InvalidModel(format!("curve number {idx} does not exist"))
@@ -274,10 +264,6 @@ fn curve_points(
 
 fn identity(x: f64) -> f64 {
     x
-}
-
-fn to_cubic_feet(v: f64) -> f64 {
-    v / (METRES_PER_FOOT * METRES_PER_FOOT * METRES_PER_FOOT)
 }
 
 /// Linear interpolation on a curve of (x, y) points, holding the end values beyond
@@ -334,6 +320,7 @@ impl NetworkView {
 
         let unit_system = network.options.flow_units.system();
         let options = &network.options;
+        let units = EpanetUnits::new(options);
         let hexp = if options.headloss == HeadlossFormula::HazenWilliams {
             1.852
         } else {
@@ -377,25 +364,27 @@ impl NetworkView {
         for (internal, &model) in node_model.iter().enumerate() {
             let node = &network.nodes[model];
             node_id.push(node.id.clone());
-            let el = to_feet(node.elevation);
+            let el = units.feet(node.elevation);
             elevation.push(el);
             match &node.kind {
                 NodeKind::Junction(junction) => {
                     demand_start.push(demand_base.len());
                     for demand in &junction.demands {
-                        demand_base.push(to_cfs(demand.base));
+                        demand_base.push(units.cfs(demand.base));
                         demand_pattern.push(demand.pattern.map(|p| p.index()));
                     }
                     if junction.emitter_coefficient > 0.0 {
                         // Head loss across the emitter = Ke q^qexp with q in cfs, head in ft.
-                        let k_si = junction.emitter_coefficient;
-                        emitter[internal] =
-                            (CUBIC_METRES_PER_CUBIC_FOOT / k_si).powf(qexp) / METRES_PER_FOOT;
+                        let coefficient = units.file_emitter_coefficient(
+                            junction.emitter_coefficient,
+                            options.emitter_exponent,
+                        );
+                        emitter[internal] = units.emitter_head_loss(coefficient, qexp);
                     }
                 }
                 NodeKind::Reservoir(reservoir) => {
                     // A zero-diameter tank keeps its initial level above the elevation.
-                    let head = el + to_feet(reservoir.level);
+                    let head = el + units.feet(reservoir.level);
                     tanks.push(TankData {
                         node: internal,
                         area: 0.0,
@@ -411,65 +400,56 @@ impl NetworkView {
                     })
                 }
                 NodeKind::Tank(tank) => {
-                    let hmin = el + to_feet(tank.min_level);
-                    let hmax = el + to_feet(tank.max_level);
-                    let h0 = el + to_feet(tank.initial_level);
-                    let diameter = to_feet(tank.diameter);
+                    // EPANET works a tank out in the file's units (tankdata, inittanks),
+                    // then converts levels, area and volumes (convertunits).
+                    let min_level = units.file_length(tank.min_level);
+                    let max_level = units.file_length(tank.max_level);
+                    let initial_level = units.file_length(tank.initial_level);
+                    let file_diameter = units.file_length(tank.diameter);
+                    let hmin = el + min_level / units.head;
+                    let hmax = el + max_level / units.head;
+                    let h0 = el + initial_level / units.head;
                     // π (d²) / 4, grouped as EPANET groups it.
-                    let mut area = std::f64::consts::PI * (diameter * diameter) / 4.0;
-                    // EPANET works a tank's volumes out in the file's units (m and m³, or
-                    // ft and ft³) from its levels, then converts them; doing the same keeps
-                    // the volume of a full tank exactly EPANET's, which decides whether its
-                    // head reaches the maximum when it fills.
-                    let si = unit_system == UnitSystem::Si;
-                    let file_length = |metres: f64| if si { metres } else { to_feet(metres) };
-                    let file_volume = |cubic_metres: f64| {
-                        if si {
-                            cubic_metres
-                        } else {
-                            to_cubic_feet(cubic_metres)
-                        }
-                    };
-                    let file_diameter = file_length(tank.diameter);
                     let file_area = std::f64::consts::PI * (file_diameter * file_diameter) / 4.0;
-                    let min_level = file_length(tank.min_level);
                     let mut file_vmin = file_area * min_level;
                     if tank.min_volume > 0.0 {
-                        file_vmin = file_volume(tank.min_volume);
+                        file_vmin = units.file_volume(tank.min_volume);
                     }
-                    let file_v0 =
-                        file_vmin + file_area * (file_length(tank.initial_level) - min_level);
-                    let file_vmax =
-                        file_vmin + file_area * (file_length(tank.max_level) - min_level);
-                    let to_internal_volume = |v: f64| match unit_system {
-                        UnitSystem::Si => to_cubic_feet(v),
-                        UnitSystem::Us => v,
-                    };
-                    let mut vmin = to_internal_volume(file_vmin);
-                    let mut v0 = to_internal_volume(file_v0);
-                    let mut vmax = to_internal_volume(file_vmax);
+                    let mut file_v0 = file_vmin + file_area * (initial_level - min_level);
+                    let mut file_vmax = file_vmin + file_area * (max_level - min_level);
+                    let mut nominal_diameter = file_diameter;
                     let mut volume_curve = None;
                     let mut level_error = h0 > hmax || hmin > hmax || h0 < hmin;
                     // EPANET 2.3.5 skips the volume curve of a tank given a zero diameter,
                     // which leaves its area zero: the tank then acts as a fixed-head node.
-                    if let Some(curve_idx) = tank.volume_curve.filter(|_| diameter > 0.0) {
-                        let points =
-                            curve_points(network, curve_idx.index(), to_feet, to_cubic_feet)?;
+                    if let Some(curve_idx) = tank.volume_curve.filter(|_| file_diameter > 0.0) {
+                        let points = curve_points(
+                            network,
+                            curve_idx.index(),
+                            |x| units.file_length(x),
+                            |y| units.file_volume(y),
+                        )?;
                         let last = points.len() - 1;
-                        if hmin - el < points[0].0 - TINY || hmax - el > points[last].0 + TINY {
+                        if (hmin - el) * units.head < points[0].0 - TINY
+                            || (hmax - el) * units.head > points[last].0 + TINY
+                        {
                             level_error = true;
                         }
-                        vmin = interpolate(&points, hmin - el);
-                        vmax = interpolate(&points, hmax - el);
-                        v0 = interpolate(&points, h0 - el);
+                        file_vmin = interpolate(&points, min_level);
+                        file_vmax = interpolate(&points, max_level);
+                        file_v0 = interpolate(&points, initial_level);
                         if last > 0 {
                             let slope =
                                 (points[last].1 - points[0].1) / (points[last].0 - points[0].0);
-                            let nominal_diameter = (4.0 * slope / std::f64::consts::PI).sqrt();
-                            area = std::f64::consts::PI * nominal_diameter * nominal_diameter / 4.0;
+                            nominal_diameter = (4.0 * slope / std::f64::consts::PI).sqrt();
                         }
                         volume_curve = Some(points);
                     }
+                    let diameter = nominal_diameter / units.head;
+                    let area = std::f64::consts::PI * (diameter * diameter) / 4.0;
+                    let vmin = file_vmin / units.volume;
+                    let vmax = file_vmax / units.volume;
+                    let v0 = file_v0 / units.volume;
                     if level_error {
                         return Err(HydraulicError::InvalidTankLevels {
                             tank: node.id.clone(),
@@ -532,11 +512,11 @@ impl NetworkView {
                     } else {
                         LinkType::Pipe
                     });
-                    let d = to_feet(pipe.diameter);
-                    length.push(to_feet(pipe.length));
+                    let d = units.diameter_feet(pipe.diameter);
+                    length.push(units.feet(pipe.length));
                     diameter.push(d);
                     let kc = if options.headloss == HeadlossFormula::DarcyWeisbach {
-                        to_feet(pipe.roughness)
+                        units.darcy_roughness_feet(pipe.roughness)
                     } else {
                         pipe.roughness
                     };
@@ -563,7 +543,7 @@ impl NetworkView {
                     init_status.push(status);
                     init_setting.push(setting);
                     pump_of_link[k] = Some(pumps.len());
-                    pumps.push(compile_pump(network, k, unit_system)?);
+                    pumps.push(compile_pump(network, k, &units)?);
                 }
                 LinkKind::Valve(valve) => {
                     let t = match valve.valve_type {
@@ -577,14 +557,16 @@ impl NetworkView {
                     };
                     link_type.push(t);
                     valves.push(k);
-                    let d = to_feet(valve.diameter);
+                    let d = units.diameter_feet(valve.diameter);
                     length.push(0.0);
                     diameter.push(d);
                     roughness.push(0.0);
                     minor_loss.push(0.02517 * valve.minor_loss / (d * d) / (d * d));
                     let mut setting = match t {
-                        LinkType::Prv | LinkType::Psv | LinkType::Pbv => to_feet(valve.setting),
-                        LinkType::Fcv => to_cfs(valve.setting),
+                        LinkType::Prv | LinkType::Psv | LinkType::Pbv => {
+                            units.pressure_feet(valve.setting)
+                        }
+                        LinkType::Fcv => units.cfs(valve.setting),
                         LinkType::Pcv => valve.setting.min(100.0),
                         _ => valve.setting,
                     };
@@ -603,7 +585,12 @@ impl NetworkView {
                         let number = match gpv_curve_number.get(&curve.index()) {
                             Some(&n) => n,
                             None => {
-                                let points = curve_points(network, curve.index(), to_cfs, to_feet)?;
+                                let points = curve_points(
+                                    network,
+                                    curve.index(),
+                                    |x| units.file_flow(x),
+                                    |y| units.file_length(y),
+                                )?;
                                 gpv_curves.push(points);
                                 gpv_curve_number.insert(curve.index(), gpv_curves.len() - 1);
                                 gpv_curves.len() - 1
@@ -663,8 +650,8 @@ impl NetworkView {
                 LinkAction::Active => (LinkStatus::Active, MISSING),
                 LinkAction::Setting(value) => {
                     let setting = match t {
-                        LinkType::Prv | LinkType::Psv | LinkType::Pbv => to_feet(value),
-                        LinkType::Fcv => to_cfs(value),
+                        LinkType::Prv | LinkType::Psv | LinkType::Pbv => units.pressure_feet(value),
+                        LinkType::Fcv => units.cfs(value),
                         _ => value,
                     };
                     let status = match t {
@@ -693,12 +680,14 @@ impl NetworkView {
                     } else {
                         ControlKind::LowLevel
                     };
-                    (
-                        kind,
-                        Some(internal),
-                        elevation[internal] + to_feet(value),
-                        0,
-                    )
+                    // A junction's threshold is a pressure, a tank's a level (EPANET's
+                    // convertunits).
+                    let threshold = if internal < n_junctions {
+                        units.pressure_feet(value)
+                    } else {
+                        units.feet(value)
+                    };
+                    (kind, Some(internal), elevation[internal] + threshold, 0)
                 }
                 ControlCondition::AtTime { seconds } => (ControlKind::Timer, None, 0.0, seconds),
                 ControlCondition::AtClockTime { seconds } => {
@@ -766,11 +755,11 @@ impl NetworkView {
             check_freq: options.check_frequency,
             max_check: options.max_check,
             damp_limit: options.damp_limit,
-            head_error_limit: to_feet(options.head_error),
-            flow_change_limit: to_cfs(options.flow_change),
+            head_error_limit: units.feet(options.head_error),
+            flow_change_limit: units.cfs(options.flow_change),
             demand_model: options.demand_model,
-            pmin: to_feet(options.minimum_pressure),
-            preq: to_feet(options.required_pressure),
+            pmin: units.pressure_feet(options.minimum_pressure),
+            preq: units.pressure_feet(options.required_pressure),
             pexp: options.pressure_exponent,
             emitter_backflow: options.emitter_backflow,
             demand_multiplier: options.demand_multiplier,
@@ -823,7 +812,7 @@ impl NetworkView {
             report_step,
             rule_step: rule_step.max(1),
             start_clocktime: times.start_clocktime,
-            unit_system,
+            units,
         })
     }
 
@@ -845,7 +834,7 @@ impl NetworkView {
 fn compile_pump(
     network: &Network,
     k: usize,
-    unit_system: UnitSystem,
+    units: &EpanetUnits,
 ) -> Result<PumpData, HydraulicError> {
     let link = &network.links[k];
     let LinkKind::Pump(pump) = &link.kind else {
@@ -856,7 +845,12 @@ fn compile_pump(
     };
     let speed_pattern = pump.speed_pattern.map(|p| p.index());
     let efficiency_curve = match pump.efficiency_curve {
-        Some(c) => Some(curve_points(network, c.index(), to_cfs, identity)?),
+        Some(c) => Some(curve_points(
+            network,
+            c.index(),
+            |x| units.file_flow(x),
+            identity,
+        )?),
         None => None,
     };
     let price_pattern = pump.price_pattern.map(|p| p.index());
@@ -880,7 +874,13 @@ fn compile_pump(
         reason: reason.to_string(),
     };
     if let Some(curve) = pump.head_curve {
-        let points = curve_points(network, curve.index(), to_cfs, to_feet)?;
+        // EPANET fits the curve in the file's units and converts the fit (validate.c).
+        let points = curve_points(
+            network,
+            curve.index(),
+            |x| units.file_flow(x),
+            |y| units.file_length(y),
+        )?;
         let power_fit = if points.len() == 1 {
             let (q1, h1) = points[0];
             Some((1.33334 * h1, h1, 0.0, q1, 2.0 * q1))
@@ -911,11 +911,11 @@ fn compile_pump(
                     return Err(invalid("an invalid head curve"));
                 }
                 data.curve_kind = PumpCurveKind::PowerFunction;
-                data.h0 = -h0;
-                data.r = -b;
+                data.h0 = -h0 / units.head;
+                data.r = -b * (units.flow.powf(c) / units.head);
                 data.n = c;
-                data.q0 = q1;
-                data.hmax = h0;
+                data.q0 = q1 / units.flow;
+                data.hmax = h0 / units.head;
             }
             None => {
                 for pair in points.windows(2) {
@@ -925,23 +925,19 @@ fn compile_pump(
                 }
                 let qmax = points[points.len() - 1].0;
                 data.curve_kind = PumpCurveKind::Custom;
-                data.q0 = (points[0].0 + qmax) / 2.0;
-                data.hmax = points[0].1;
+                data.q0 = (points[0].0 + qmax) / 2.0 / units.flow;
+                data.hmax = points[0].1 / units.head;
                 data.curve = points;
             }
         }
     } else if let Some(power) = pump.power.filter(|p| *p > 0.0) {
-        // EPANET 2.3.5 divides the power by the power unit factor twice for SI files
-        // (once when reading, once when validating); reproduced for parity.
-        let horsepower = power / KW_PER_HP;
-        let again = if unit_system == UnitSystem::Si {
-            KW_PER_HP
-        } else {
-            1.0
-        };
+        // EPANET 2.3.5 divides the power by the power unit factor twice (once in
+        // convertunits, once in constpowerpump), which matters for SI files (kW);
+        // reproduced for parity.
+        let horsepower = units.file_power(power) / units.power;
         data.curve_kind = PumpCurveKind::ConstantPower;
         data.h0 = 0.0;
-        data.r = -8.814 * horsepower / again;
+        data.r = -8.814 * horsepower / units.power;
         data.n = -1.0;
         data.hmax = BIG;
         data.q0 = 1.0;

@@ -4,13 +4,21 @@
 use crate::network_view::{NetworkView, PumpCurveKind, CBIG, CSMALL, TINY};
 use crate::solver::gradient::SolverState;
 
-/// Slope and intercept of the segment of a piecewise-linear curve that holds `q`
-/// (the first or last segment beyond the ends).
-pub(crate) fn curve_segment(points: &[(f64, f64)], q: f64) -> (f64, f64) {
+/// Intercept (ft) and slope (ft per ft³/s) of the segment of a head curve that holds
+/// flow `q` (ft³/s), the first or last segment beyond the ends. The curve is in the file's
+/// units, `flow_units` per ft³/s and `head_units` per ft, as EPANET keeps it
+/// (`curvecoeff`).
+pub(crate) fn curve_segment(
+    points: &[(f64, f64)],
+    q: f64,
+    flow_units: f64,
+    head_units: f64,
+) -> (f64, f64) {
     let n = points.len();
     if n < 2 {
-        return (points.first().map(|p| p.1).unwrap_or(0.0), 0.0);
+        return (points.first().map_or(0.0, |p| p.1 / head_units), 0.0);
     }
+    let q = q * flow_units;
     let mut k2 = 0;
     while k2 < n && points[k2].0 < q {
         k2 += 1;
@@ -23,7 +31,7 @@ pub(crate) fn curve_segment(points: &[(f64, f64)], q: f64) -> (f64, f64) {
     let k1 = k2 - 1;
     let slope = (points[k2].1 - points[k1].1) / (points[k2].0 - points[k1].0);
     let intercept = points[k1].1 - slope * points[k1].0;
-    (intercept, slope)
+    (intercept / head_units, slope * flow_units / head_units)
 }
 
 /// Sets the coefficients of pump link `k`.
@@ -46,11 +54,12 @@ pub(crate) fn pump_coefficients(view: &NetworkView, state: &mut SolverState, k: 
     let (loss, gradient);
     match pump.curve_kind {
         PumpCurveKind::Custom => {
-            let (h0, r) = curve_segment(&pump.curve, q / setting);
+            let (h0, r) = curve_segment(&pump.curve, q / setting, view.units.flow, view.units.head);
             let h0 = -h0;
             let r = -r;
             gradient = r * setting;
-            loss = h0 * setting * setting + gradient * flow;
+            // H0 SQR(speed), grouped as EPANET groups it.
+            loss = h0 * (setting * setting) + gradient * flow;
         }
         PumpCurveKind::ConstantPower | PumpCurveKind::PowerFunction => {
             let h0 = setting * setting * pump.h0;

@@ -7,13 +7,10 @@
 
 use crate::controls::reset_pump_flow;
 use crate::error::HydraulicError;
-use crate::network_view::{to_cfs, to_feet, LinkType, NetworkView, MISSING, TINY};
+use crate::network_view::{LinkType, NetworkView, MISSING, TINY};
 use crate::solver::gradient::SolverState;
 use crate::state::{ActionCause, LinkChange, LinkStatus};
 use crate::tanks::update_tank_levels;
-use danjiang_network::units::{
-    PressureUnits, UnitSystem, KPA_PER_PSI, METRES_PER_FOOT, PSI_PER_FOOT,
-};
 use danjiang_network::{
     LinkAction, Network, PremiseLogic, PremiseValue, Relation, RuleAttribute, RuleObject,
 };
@@ -75,25 +72,13 @@ pub(crate) struct RuleEngine {
 
 impl RuleEngine {
     pub(crate) fn new(network: &Network, view: &NetworkView) -> Result<RuleEngine, HydraulicError> {
-        let options = &network.options;
-        let sg = options.specific_gravity;
-        let head = if view.unit_system == UnitSystem::Si {
-            METRES_PER_FOOT
-        } else {
-            1.0
-        };
-        let pressure = match options.pressure_units {
-            PressureUnits::Psi => PSI_PER_FOOT * sg,
-            PressureUnits::Meters => METRES_PER_FOOT,
-            PressureUnits::Kpa => KPA_PER_PSI * PSI_PER_FOOT * sg,
-            PressureUnits::Bar => 0.068948 * PSI_PER_FOOT * sg,
-            PressureUnits::Feet => 1.0,
-        };
-        let flow = options.flow_units.per_cfs();
+        // EPANET's own factors; premises compare in the file's numbers, recovered
+        // exactly from the model's SI values.
+        let epanet = &view.units;
         let units = FileUnits {
-            head,
-            pressure,
-            flow,
+            head: epanet.head,
+            pressure: epanet.pressure,
+            flow: epanet.flow,
         };
         let node_count = network.nodes.len();
         let link_count = network.links.len();
@@ -117,17 +102,17 @@ impl RuleEngine {
                 let (value, status) = match premise.value {
                     PremiseValue::Number(x) => {
                         let file_value = match premise.attribute {
-                            RuleAttribute::Demand | RuleAttribute::Flow => to_cfs(x) * units.flow,
+                            RuleAttribute::Demand | RuleAttribute::Flow => epanet.file_flow(x),
                             RuleAttribute::Head | RuleAttribute::Grade | RuleAttribute::Level => {
-                                to_feet(x) * units.head
+                                epanet.file_length(x)
                             }
-                            RuleAttribute::Pressure => to_feet(x) * units.pressure,
+                            RuleAttribute::Pressure => epanet.file_pressure(x),
                             RuleAttribute::Setting => match object {
                                 RuleObject::Link(l) => match view.link_type[l.index()] {
                                     LinkType::Prv | LinkType::Psv | LinkType::Pbv => {
-                                        to_feet(x) * units.pressure
+                                        epanet.file_pressure(x)
                                     }
-                                    LinkType::Fcv => to_cfs(x) * units.flow,
+                                    LinkType::Fcv => epanet.file_flow(x),
                                     _ => x,
                                 },
                                 _ => x,
@@ -177,8 +162,10 @@ impl RuleEngine {
                                     (Some(StatusValue::Open), MISSING)
                                 }
                             }
-                            LinkType::Prv | LinkType::Psv | LinkType::Pbv => (None, to_feet(x)),
-                            LinkType::Fcv => (None, to_cfs(x)),
+                            LinkType::Prv | LinkType::Psv | LinkType::Pbv => {
+                                (None, view.units.pressure_feet(x))
+                            }
+                            LinkType::Fcv => (None, view.units.cfs(x)),
                             _ => (None, x),
                         },
                     };

@@ -8,7 +8,9 @@ use crate::network_view::{LinkType, NetworkView, MISSING, QZERO};
 use crate::rules::RuleEngine;
 use crate::solver::gradient::{solve, SolveError, SolverState};
 use crate::solver::matrix::SystemMatrix;
-use crate::state::{HydraulicState, HydraulicWarning, LinkChange, LinkStatus, WarningKind};
+use crate::state::{
+    BalanceSite, HydraulicState, HydraulicWarning, LinkChange, LinkStatus, TrialEvent, WarningKind,
+};
 use crate::tanks::{tank_time_step, update_tank_levels};
 use crate::valve::pcv_loss_coefficient;
 use danjiang_network::units::{CUBIC_METRES_PER_CUBIC_FOOT, METRES_PER_FOOT};
@@ -41,7 +43,10 @@ impl HydraulicSimulation {
         let view = NetworkView::new(network)?;
         let matrix = SystemMatrix::new(view.n_junctions, &view.from, &view.to)?;
         let rules = RuleEngine::new(network, &view)?;
-        let state = SolverState::new(&view);
+        let mut state = SolverState::new(&view);
+        if network.report.status == danjiang_network::StatusReport::Full {
+            state.trace = Some(Vec::new());
+        }
         let totals = vec![PumpTotals::default(); view.pumps.len()];
         let mut simulation = HydraulicSimulation {
             report_time: view.report_step,
@@ -110,7 +115,8 @@ impl HydraulicSimulation {
                     flow
                 }
             } else {
-                std::f64::consts::PI * view.diameter[k] * view.diameter[k] / 4.0
+                // A velocity of 1 ft/s, grouped as EPANET's PI * SQR(d) / 4.
+                std::f64::consts::PI * (view.diameter[k] * view.diameter[k]) / 4.0
             };
         }
         self.time = 0;
@@ -148,6 +154,9 @@ impl HydraulicSimulation {
         let time = self.time;
         self.update_demands(time);
         apply_controls(&self.view, &mut self.state, time, &mut self.actions);
+        if let Some(trace) = self.state.trace.as_mut() {
+            trace.clear();
+        }
         let report = match solve(&self.view, &mut self.state, &mut self.matrix) {
             Ok(report) => report,
             Err(SolveError::IllConditioned(node)) => {
@@ -324,6 +333,11 @@ impl HydraulicSimulation {
         out.warnings = warnings;
         out.actions.clear();
         out.actions.append(&mut self.actions);
+        out.trials.clear();
+        if let Some(trace) = &state.trace {
+            out.trials
+                .extend(trace.iter().map(|event| trial_in_si(view, event)));
+        }
         out.node_head.resize(n, 0.0);
         out.node_pressure.resize(n, 0.0);
         out.node_demand.resize(n, 0.0);
@@ -518,5 +532,35 @@ fn set_pump_speed(view: &NetworkView, state: &mut SolverState, k: usize, value: 
     }
     if value == 0.0 && !state.status[k].is_closed() {
         state.status[k] = LinkStatus::Closed;
+    }
+}
+
+/// A trial event in SI units and model indices (the solver records ft, ft³/s and its own
+/// node numbers).
+fn trial_in_si(view: &NetworkView, event: &TrialEvent) -> TrialEvent {
+    match *event {
+        TrialEvent::SettingChange { link, setting } => TrialEvent::SettingChange {
+            link,
+            setting: match view.link_type[link] {
+                LinkType::Prv | LinkType::Psv | LinkType::Pbv => setting * METRES_PER_FOOT,
+                LinkType::Fcv => setting * CUBIC_METRES_PER_CUBIC_FOOT,
+                _ => setting,
+            },
+        },
+        TrialEvent::Balance {
+            max_flow_change,
+            flow_change_at,
+            max_head_error,
+            head_error_link,
+        } => TrialEvent::Balance {
+            max_flow_change: max_flow_change * CUBIC_METRES_PER_CUBIC_FOOT,
+            flow_change_at: match flow_change_at {
+                BalanceSite::Node(i) => BalanceSite::Node(view.node_model[i]),
+                site => site,
+            },
+            max_head_error: max_head_error * METRES_PER_FOOT,
+            head_error_link,
+        },
+        other => other,
     }
 }

@@ -96,6 +96,62 @@ pub struct LinkChange {
     pub cause: ActionCause,
 }
 
+/// One line of the trials of a hydraulic time, as EPANET's full status report
+/// (`[REPORT] STATUS FULL`) gives them. Links and nodes are model indices.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum TrialEvent {
+    /// A trial ended with this relative flow change (sum |dq| / sum |q|).
+    Trial {
+        /// Trial number, from 1.
+        number: u32,
+        /// Relative flow change of the trial.
+        relative_flow_change: f64,
+    },
+    /// A link's status changed during the trials.
+    StatusChange {
+        /// The link.
+        link: usize,
+        /// Status before.
+        from: LinkStatus,
+        /// Status after.
+        to: LinkStatus,
+    },
+    /// A pressure control changed a link's setting but not its status: pump relative
+    /// speed; PRV/PSV/PBV pressure head (m); FCV flow (m³/s); other valves as given.
+    SettingChange {
+        /// The link.
+        link: usize,
+        /// The new setting.
+        setting: f64,
+    },
+    /// An active control valve made the equations ill-conditioned; its status was fixed.
+    IllConditionedValve {
+        /// The valve.
+        link: usize,
+    },
+    /// Once a trial meets the accuracy: the largest flow change (m³/s), where it happened,
+    /// and the largest head loss error (m) with its link.
+    Balance {
+        /// Largest flow change of the trial, m³/s.
+        max_flow_change: f64,
+        /// The link or node (emitter, pressure-driven demand, leakage) of that change.
+        flow_change_at: BalanceSite,
+        /// Largest difference between a link's head loss and its end heads, m.
+        max_head_error: f64,
+        /// The link of that error.
+        head_error_link: usize,
+    },
+}
+
+/// Where the largest flow change of a trial happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BalanceSite {
+    /// In a link's flow.
+    Link(usize),
+    /// In a node's emitter, pressure-driven demand or leakage flow.
+    Node(usize),
+}
+
 /// The hydraulic solution at one time, in SI units and in the model's element order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HydraulicState {
@@ -139,4 +195,7 @@ pub struct HydraulicState {
     /// Demand each junction asks for before any pressure-driven reduction, m³/s (zero for
     /// tanks and reservoirs).
     pub node_full_demand: Vec<f64>,
+    /// The trials of this time, for EPANET's full status report; empty unless the network
+    /// asks for `[REPORT] STATUS FULL`.
+    pub trials: Vec<TrialEvent>,
 }

@@ -28,6 +28,7 @@ pub(crate) fn check_pressure_valves(view: &NetworkView, state: &mut SolverState)
         state.status[k] = new;
         if new != old {
             change = true;
+            state.note_status(k, old);
         }
     }
     change
@@ -78,6 +79,7 @@ pub(crate) fn check_links(view: &NetworkView, state: &mut SolverState) -> bool {
         }
         if state.status[k] != old {
             change = true;
+            state.note_status(k, old);
         }
     }
     change

@@ -9,7 +9,11 @@ pub(crate) fn tank_volume(view: &NetworkView, t: usize, head: f64) -> f64 {
     let tank = &view.tanks[t];
     match &tank.volume_curve {
         None => tank.vmin + (head - tank.hmin) * tank.area,
-        Some(points) => interpolate(points, head - view.elevation[tank.node]),
+        // The curve is in the file's units, as EPANET keeps it (tankvolume).
+        Some(points) => {
+            let level = (head - view.elevation[tank.node]) * view.units.head;
+            interpolate(points, level) / view.units.volume
+        }
     }
 }
 
@@ -19,7 +23,9 @@ pub(crate) fn tank_grade(view: &NetworkView, t: usize, volume: f64) -> f64 {
     match &tank.volume_curve {
         None => tank.hmin + (volume - tank.vmin) / tank.area,
         Some(points) => {
-            // Interpolate level on volume: the curve read backwards.
+            // Interpolate level on volume: the curve read backwards, in the file's units
+            // as EPANET does (tankgrade).
+            let volume = volume * view.units.volume;
             let mut level = points[0].0;
             let n = points.len();
             if volume <= points[0].1 {
@@ -43,7 +49,7 @@ pub(crate) fn tank_grade(view: &NetworkView, t: usize, volume: f64) -> f64 {
                     level = points[n - 1].0;
                 }
             }
-            view.elevation[tank.node] + level
+            view.elevation[tank.node] + level / view.units.head
         }
     }
 }

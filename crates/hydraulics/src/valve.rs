@@ -60,7 +60,7 @@ pub(crate) fn valve_coefficients(view: &NetworkView, state: &mut SolverState, k:
             let setting = state.setting[k];
             let d = view.diameter[k];
             let km = if setting != MISSING {
-                0.02517 * setting / (d * d * d * d)
+                0.02517 * setting / ((d * d) * (d * d))
             } else {
                 minor
             };
@@ -82,7 +82,7 @@ pub(crate) fn valve_coefficients(view: &NetworkView, state: &mut SolverState, k:
                 let number = state.setting[k].round().max(0.0) as usize;
                 let q = flow.abs().max(TINY);
                 let (h0, r) = match view.gpv_curves.get(number) {
-                    Some(points) => curve_segment(points, q),
+                    Some(points) => curve_segment(points, q, view.units.flow, view.units.head),
                     None => (0.0, 0.0),
                 };
                 let r = r.max(TINY);

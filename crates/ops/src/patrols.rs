@@ -575,6 +575,35 @@ pub async fn record_patrols(
     store: &Store,
     records: &[NewPatrolRecord],
 ) -> Result<Vec<RecordOutcome>> {
+    check_records(store, records).await?;
+    retry_when_busy(|| async {
+        let mut tx = store.pool().begin().await?;
+        let mut outcomes = Vec::with_capacity(records.len());
+        for record in records {
+            outcomes.push(write_record(&mut tx, record).await?);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    })
+    .await
+}
+
+/// Stores patrol records as [`record_patrols`] does, in the caller's transaction (so that the
+/// caller can record who did it in the same transaction); every record is checked first.
+pub async fn record_patrols_in(
+    store: &Store,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    records: &[NewPatrolRecord],
+) -> Result<Vec<RecordOutcome>> {
+    check_records(store, records).await?;
+    let mut outcomes = Vec::with_capacity(records.len());
+    for record in records {
+        outcomes.push(write_record(tx, record).await?);
+    }
+    Ok(outcomes)
+}
+
+async fn check_records(store: &Store, records: &[NewPatrolRecord]) -> Result<()> {
     let stored = plans(store).await?;
     let assets = patrol_assets(store, &stored).await?;
     let by_code: HashMap<&str, &Asset> = assets.iter().map(|a| (a.id.as_str(), a)).collect();
@@ -593,16 +622,7 @@ pub async fn record_patrols(
             faults.join("\n  ")
         )));
     }
-    retry_when_busy(|| async {
-        let mut tx = store.pool().begin().await?;
-        let mut outcomes = Vec::with_capacity(records.len());
-        for record in records {
-            outcomes.push(write_record(&mut tx, record).await?);
-        }
-        tx.commit().await?;
-        Ok(outcomes)
-    })
-    .await
+    Ok(())
 }
 
 async fn write_record(
@@ -629,10 +649,13 @@ async fn write_record(
             defects: Vec::new(),
         });
     }
+    // Not a cached statement: through the Any driver a NULL number fixes the parameter's type,
+    // and PostgreSQL would then read a later value there in the wrong format (error 22P03).
     let row = sqlx::query(
         "INSERT INTO patrol_records (plan_id, asset_code, inspector, recorded_at, answers, \
          findings, longitude, latitude) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
+    .persistent(false)
     .bind(record.plan.as_str())
     .bind(record.asset.as_str())
     .bind(record.inspector.as_str())
@@ -851,10 +874,13 @@ async fn insert_defect(
         .history
         .first()
         .ok_or_else(|| invalid("a defect needs its opening step"))?;
+    // Not a cached statement: through the Any driver a NULL number fixes the parameter's type,
+    // and PostgreSQL would then read a later value there in the wrong format (error 22P03).
     sqlx::query(
         "INSERT INTO defects (id, asset_code, record_id, severity, description, state, step) \
          VALUES ($1, $2, $3, $4, $5, 'open', 0)",
     )
+    .persistent(false)
     .bind(defect.id.as_str())
     .bind(defect.asset.as_str())
     .bind(record_id)
@@ -996,52 +1022,116 @@ pub async fn advance_defect(
 ) -> Result<StoredDefect> {
     retry_when_busy(|| async {
         let mut tx = store.pool().begin().await?;
-        let mut stored = load_defect(&mut tx, id).await?;
-        let from = stored.state;
-        let step = stored.defect.history.len() as i64;
-        stored
-            .defect
-            .advance(Transition {
-                state: to,
-                by: by.to_string(),
-                at,
-                note: note.to_string(),
-            })
-            .map_err(|e| invalid(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO defect_transitions (defect_id, step, previous_step, from_state, to_state, \
-             by_whom, at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id)
-        .bind(step)
-        .bind(step - 1)
-        .bind(state_name(from))
-        .bind(state_name(to))
-        .bind(by)
-        .bind(stored_time(at))
-        .bind(note)
-        .execute(&mut *tx)
-        .await?;
-        let updated = sqlx::query(
-            "UPDATE defects SET state = $1, step = $2 WHERE id = $3 AND step = $4 AND state = $5",
-        )
-        .bind(state_name(to))
-        .bind(step)
-        .bind(id)
-        .bind(step - 1)
-        .bind(state_name(from))
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Err(invalid(format!(
-                "defect {id} changed while this step was being recorded; try again"
-            )));
-        }
+        let stored = advance_defect_in(&mut tx, id, to, by, at, note).await?;
         tx.commit().await?;
-        stored.state = to;
         Ok(stored)
     })
     .await
+}
+
+/// Moves a defect to its next state as [`advance_defect`] does, in the caller's transaction
+/// (so that the caller can record who did it in the same transaction).
+pub async fn advance_defect_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    to: DefectState,
+    by: &str,
+    at: NaiveDateTime,
+    note: &str,
+) -> Result<StoredDefect> {
+    let tx = &mut **tx;
+    let mut stored = load_defect(tx, id).await?;
+    let from = stored.state;
+    let step = stored.defect.history.len() as i64;
+    stored
+        .defect
+        .advance(Transition {
+            state: to,
+            by: by.to_string(),
+            at,
+            note: note.to_string(),
+        })
+        .map_err(|e| invalid(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO defect_transitions (defect_id, step, previous_step, from_state, to_state, \
+             by_whom, at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(step)
+    .bind(step - 1)
+    .bind(state_name(from))
+    .bind(state_name(to))
+    .bind(by)
+    .bind(stored_time(at))
+    .bind(note)
+    .execute(&mut *tx)
+    .await?;
+    let updated = sqlx::query(
+        "UPDATE defects SET state = $1, step = $2 WHERE id = $3 AND step = $4 AND state = $5",
+    )
+    .bind(state_name(to))
+    .bind(step)
+    .bind(id)
+    .bind(step - 1)
+    .bind(state_name(from))
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Err(invalid(format!(
+            "defect {id} changed while this step was being recorded; try again"
+        )));
+    }
+    stored.state = to;
+    Ok(stored)
+}
+
+/// The assets of the register a plan covers (what a record under it may be about), by code;
+/// an unknown plan is an error naming the stored plans.
+pub async fn plan_assets(store: &Store, plan_id: &str) -> Result<Vec<Asset>> {
+    let stored = plans(store).await?;
+    let plan = stored.plans.plan(plan_id).ok_or_else(|| {
+        invalid(format!(
+            "plan: unknown plan `{plan_id}`; stored plans: {}",
+            stored
+                .plans
+                .plans
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    let mut assets: Vec<Asset> = patrol_assets(store, &stored)
+        .await?
+        .into_iter()
+        .filter(|a| covers(plan, a))
+        .collect();
+    assets.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(assets)
+}
+
+/// The lines (pipeline codes) along which plans cover assets, for day routes.
+pub async fn route_lines(store: &Store) -> Result<Vec<String>> {
+    let stored = plans(store).await?;
+    let mut lines: Vec<String> = patrol_assets(store, &stored)
+        .await?
+        .into_iter()
+        .filter_map(|a| a.line.map(|(line, _)| line))
+        .collect();
+    lines.sort();
+    lines.dedup();
+    Ok(lines)
+}
+
+/// How many patrol records there are, of one asset or all.
+pub async fn record_count(store: &Store, asset: Option<&str>) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM patrol_records WHERE ($1 = '' OR asset_code = $1)")
+            .bind(asset.unwrap_or(""))
+            .fetch_one(store.pool())
+            .await?
+            .try_get(0)?,
+    )
 }
 
 /// Reads patrol records from a JSON file: one record or an array of them, each

@@ -278,31 +278,59 @@ pub async fn import_samples(
         })?;
     retry_when_busy(|| async {
         let mut tx = store.pool().begin().await?;
-        upsert(
-            store.backend(),
-            &mut tx,
-            "samples",
-            &[
-                "site_code",
-                "sampled_at",
-                "item",
-                "value",
-                "unit",
-                "detection_limit",
-                "below_detection",
-                "reported_value",
-                "reported_unit",
-                "method",
-            ],
-            &["site_code", "sampled_at", "item"],
-            &rows,
-        )
-        .await?;
+        write_samples(store, &mut tx, &rows).await?;
         tx.commit().await?;
         Ok(())
     })
     .await?;
     Ok(summary)
+}
+
+/// Imports lab results as [`import_samples`] does, writing them in the caller's transaction
+/// (so that the caller can record who did it in the same transaction). The file is checked
+/// before anything is written; a rejected file writes nothing.
+pub async fn import_samples_in(
+    store: &Store,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<SampleImportSummary> {
+    let rules = rules()?;
+    let (rows, summary) = parse_samples(store, bytes, &rules.standard)
+        .await
+        .map_err(|errors| OpsError::Rejected {
+            path: path.to_path_buf(),
+            errors,
+        })?;
+    write_samples(store, tx, &rows).await?;
+    Ok(summary)
+}
+
+async fn write_samples(
+    store: &Store,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    rows: &[Vec<Cell>],
+) -> Result<()> {
+    upsert(
+        store.backend(),
+        tx,
+        "samples",
+        &[
+            "site_code",
+            "sampled_at",
+            "item",
+            "value",
+            "unit",
+            "detection_limit",
+            "below_detection",
+            "reported_value",
+            "reported_unit",
+            "method",
+        ],
+        &["site_code", "sampled_at", "item"],
+        rows,
+    )
+    .await
 }
 
 type SampleRows = (Vec<Vec<Cell>>, SampleImportSummary);
@@ -697,4 +725,131 @@ fn period_name(period: Period) -> &'static str {
         Period::Month => "month",
         Period::Year => "year",
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries of the web application: a page of the register, the standard's items, a trend's series.
+
+/// The items of the embedded standard (GB 3838-2002 Tables 1 and 2), in the standard's order.
+pub fn standard_items() -> Result<Vec<danjiang_assessment::ItemStandard>> {
+    Ok(rules()?.standard.items)
+}
+
+/// One page of stored lab results (by site, time and item) and how many the filter matches;
+/// `item` is an item code or one of its accepted names.
+pub async fn sample_page(
+    store: &Store,
+    query: &SampleQuery,
+    item: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<StoredSample>, i64)> {
+    let item = match item.map(str::trim).filter(|i| !i.is_empty()) {
+        Some(text) => rules()?
+            .standard
+            .item(text)
+            .map(|i| i.code.clone())
+            .ok_or_else(|| OpsError::Invalid(format!("unknown item code `{text}`")))?,
+        None => String::new(),
+    };
+    let from = query
+        .from
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    let to = query
+        .to
+        .and_then(|d| d.succ_opt())
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "9999".to_string());
+    let site = query.site.clone().unwrap_or_default();
+    const FILTER: &str = "WHERE ($1 = '' OR site_code = $1) AND ($2 = '' OR item = $2) \
+         AND sampled_at >= $3 AND sampled_at < $4";
+    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM samples {FILTER}"))
+        .bind(site.as_str())
+        .bind(item.as_str())
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .fetch_one(store.pool())
+        .await?
+        .try_get(0)?;
+    let rows = sqlx::query(&format!(
+        "SELECT site_code, sampled_at, item, value, unit, detection_limit, below_detection, \
+         reported_value, reported_unit, method FROM samples {FILTER} \
+         ORDER BY site_code, sampled_at DESC, item LIMIT $5 OFFSET $6"
+    ))
+    .bind(site.as_str())
+    .bind(item.as_str())
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.pool())
+    .await?;
+    let samples = rows
+        .iter()
+        .map(|row| {
+            let below: i64 = row.try_get(6)?;
+            Ok(StoredSample {
+                site: row.try_get(0)?,
+                time: row.try_get(1)?,
+                item: row.try_get(2)?,
+                value: row.try_get(3)?,
+                unit: row.try_get(4)?,
+                detection_limit: row.try_get(5)?,
+                below_detection: below != 0,
+                reported_value: row.try_get(7)?,
+                reported_unit: row.try_get(8)?,
+                method: row.try_get(9)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((samples, total))
+}
+
+/// One value of a series: the period's label (`2024-03-05T09:00:00`, `2024-03`, `2024`) and
+/// the value in the item's unit (below-detection results count as the method's share of the
+/// limit, as in the assessment).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesPoint {
+    /// Period label.
+    pub label: String,
+    /// Value in the item's unit.
+    pub value: f64,
+}
+
+/// The series of one item at one site per sampling, month or year, as the trend test sees it.
+pub async fn sample_series(
+    store: &Store,
+    site_code: &str,
+    item: &str,
+    period: Period,
+    range: &SampleQuery,
+) -> Result<Vec<SeriesPoint>> {
+    let rules = rules()?;
+    let code = rules
+        .standard
+        .item(item)
+        .map(|i| i.code.clone())
+        .ok_or_else(|| OpsError::Invalid(format!("unknown item code `{item}`")))?;
+    site(store, site_code).await?;
+    let query = SampleQuery {
+        site: Some(site_code.to_string()),
+        ..range.clone()
+    };
+    let measurements: Vec<Measurement> = measurements_by_site(store, &query, &rules.method)
+        .await?
+        .into_values()
+        .flatten()
+        .filter(|m| m.item == code)
+        .collect();
+    Ok(aggregate(&measurements, period)
+        .into_iter()
+        .filter_map(|set| {
+            let value = *set.values.get(&code)?;
+            Some(SeriesPoint {
+                label: set.time,
+                value,
+            })
+        })
+        .collect())
 }

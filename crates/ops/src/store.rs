@@ -117,6 +117,7 @@ impl Store {
     pub async fn clear(&self) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for table in [
+            "siting_zone_maps",
             "siting_review_distances",
             "siting_review_rules",
             "siting_reviews",

@@ -9,7 +9,7 @@
 use crate::binary::PeriodResults;
 use crate::error::OutputError;
 use crate::units::ReportUnits;
-use danjiang_network::units::{UnitSystem, METRES_PER_FOOT};
+use danjiang_network::units::{EpanetUnits, METRES_PER_FOOT};
 use danjiang_network::{HeadlossFormula, LinkKind, Network, ValveType};
 use std::f64::consts::PI;
 
@@ -111,19 +111,6 @@ pub struct PeriodBuilder {
     elevation_ft: Vec<f64>,
 }
 
-/// A value rounded to `digits` significant decimal digits (undoes the last-bit error of a
-/// unit conversion and back).
-fn to_significant_digits(x: f64, digits: i32) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
-    if !scale.is_finite() || scale == 0.0 {
-        return x;
-    }
-    (x * scale).round() / scale
-}
-
 /// A value in EPANET's scratch-file precision.
 fn single(x: f64) -> f64 {
     x as f32 as f64
@@ -132,6 +119,10 @@ fn single(x: f64) -> f64 {
 impl PeriodBuilder {
     /// A builder for a network.
     pub fn new(network: &Network) -> PeriodBuilder {
+        // Elevations, lengths and diameters as EPANET holds them: the file's numbers over
+        // its own factors, so that a reservoir's pressure is exactly 0 and velocities and
+        // unit head losses divide by EPANET's doubles.
+        let epanet = EpanetUnits::new(&network.options);
         let mut builder = PeriodBuilder {
             units: ReportUnits::of(network),
             formula: network.options.headloss,
@@ -143,12 +134,7 @@ impl PeriodBuilder {
             elevation_ft: network
                 .nodes
                 .iter()
-                .map(|n| match network.options.flow_units.system() {
-                    // A US file gave the elevation in feet; undo the reader's conversion to
-                    // the decimal EPANET holds, so that a reservoir's pressure is exactly 0.
-                    UnitSystem::Us => to_significant_digits(n.elevation / METRES_PER_FOOT, 12),
-                    UnitSystem::Si => n.elevation / METRES_PER_FOOT,
-                })
+                .map(|n| epanet.feet(n.elevation))
                 .collect(),
         };
         for link in &network.links {
@@ -160,8 +146,8 @@ impl PeriodBuilder {
             builder.classes.push(class);
             builder.from.push(link.from.index());
             builder.to.push(link.to.index());
-            builder.length_ft.push(length / METRES_PER_FOOT);
-            builder.diameter_ft.push(diameter / METRES_PER_FOOT);
+            builder.length_ft.push(epanet.feet(length));
+            builder.diameter_ft.push(epanet.diameter_feet(diameter));
         }
         builder
     }
@@ -256,7 +242,7 @@ impl PeriodBuilder {
             let velocity_ft = if class == LinkClass::Pump || d <= 0.0 {
                 0.0
             } else {
-                q.abs() / (PI * d * d / 4.0)
+                q.abs() / (PI * (d * d) / 4.0)
             };
             period.link_velocity.push(velocity_ft * METRES_PER_FOOT);
 
@@ -324,18 +310,30 @@ impl PeriodBuilder {
     pub fn to_results(&self, period: &ReportPeriod) -> PeriodResults {
         let u = &self.units;
         let f = |x: f64| x as f32;
-        let flow = |q: f64| f(ReportUnits::cubic_feet_per_second(q) * u.flow);
         let length = |m: f64| f(ReportUnits::feet(m) * u.length);
+        // Demands, heads and flows are single-precision ft and ft³/s in EPANET's scratch
+        // file (see `build`); back from SI they can land one double away from that single,
+        // so they are rounded to it again before EPANET's report factor is applied.
+        let scratch_flow = |q: f64| f(single(ReportUnits::cubic_feet_per_second(q)) * u.flow);
+        let scratch_length = |m: f64| f(single(ReportUnits::feet(m)) * u.length);
         PeriodResults {
-            node_demand: period.node_demand.iter().map(|&d| flow(d)).collect(),
-            node_head: period.node_head.iter().map(|&h| length(h)).collect(),
+            node_demand: period
+                .node_demand
+                .iter()
+                .map(|&d| scratch_flow(d))
+                .collect(),
+            node_head: period
+                .node_head
+                .iter()
+                .map(|&h| scratch_length(h))
+                .collect(),
             node_pressure: period
                 .node_pressure
                 .iter()
                 .map(|&p| f(ReportUnits::feet(p) * u.pressure))
                 .collect(),
             node_quality: period.node_quality.iter().map(|&c| f(c)).collect(),
-            link_flow: period.link_flow.iter().map(|&q| flow(q)).collect(),
+            link_flow: period.link_flow.iter().map(|&q| scratch_flow(q)).collect(),
             link_velocity: period.link_velocity.iter().map(|&v| length(v)).collect(),
             link_headloss: period
                 .link_headloss

@@ -3,9 +3,7 @@
 
 use danjiang_hydraulics::HydraulicSimulation;
 use danjiang_network::inp::read_file;
-use danjiang_network::{
-    LinkKind, Network, NodeIdx, NodeKind, Pattern, QualityAnalysis, QualitySource, SourceKind,
-};
+use danjiang_network::{Network, NodeIdx, SourceKind};
 use danjiang_quality::{HydraulicSnapshot, QualitySimulation};
 use danjiang_scenarios::contamination::{
     every_node, parse_scenarios, population_by_demand, receptor_table, scenario_table,
@@ -41,59 +39,7 @@ fn sweep(network: &Network, demand_nodes: bool) -> ContaminationSweep {
 /// analysis and one [SOURCES] entry (its pattern on the network's own pattern step), routed
 /// beside a live hydraulic run. Returns node quality at every hydraulic time.
 fn plain_run(original: &Network, injection: &Injection) -> Vec<(u64, Vec<f64>)> {
-    let mut network = original.clone();
-    network.options.quality = QualityAnalysis::Chemical {
-        name: "contaminant".into(),
-        units: "mg/L".into(),
-    };
-    network.reactions.global_bulk = 0.0;
-    network.reactions.global_wall = 0.0;
-    network.reactions.bulk_order = 1.0;
-    network.reactions.wall_order = 1.0;
-    network.reactions.tank_order = 1.0;
-    network.reactions.roughness_correlation = 0.0;
-    for link in &mut network.links {
-        if let LinkKind::Pipe(pipe) = &mut link.kind {
-            pipe.bulk_coefficient = Some(-injection.decay);
-            pipe.wall_coefficient = Some(0.0);
-        }
-    }
-    for node in &mut network.nodes {
-        node.initial_quality = 0.0;
-        node.source = None;
-        if let NodeKind::Tank(tank) = &mut node.kind {
-            tank.bulk_coefficient = Some(-injection.decay);
-        }
-    }
-    let step = network.times.pattern_step;
-    assert_eq!(
-        injection.start % step,
-        0,
-        "the test injection must align with the pattern step"
-    );
-    assert_eq!(injection.duration % step, 0);
-    let periods = network.times.duration / step + 2;
-    let multipliers = (0..periods)
-        .map(|i| {
-            let t = i * step + network.times.pattern_start;
-            if t >= injection.start && t < injection.start + injection.duration {
-                1.0
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let pattern = network
-        .add_pattern(Pattern {
-            id: "injection".into(),
-            multipliers,
-        })
-        .unwrap();
-    network.nodes[injection.node.index()].source = Some(QualitySource {
-        kind: injection.kind,
-        strength: injection.strength,
-        pattern: Some(pattern),
-    });
+    let network = injection.epanet_network(original).unwrap();
     let mut hydraulics = HydraulicSimulation::new(original).unwrap();
     let mut quality = QualitySimulation::new(&network).unwrap();
     let mut series = Vec::new();

@@ -1,10 +1,18 @@
 //! `danjiang run NET.inp [REPORT.rpt] [OUT.out]`: a whole simulation, as EPANET's
 //! `runepanet` runs it, writing EPANET's report and binary output files and, on request,
 //! JSON and CSV time series.
+//!
+//! As EPANET does, a run with water quality solves the whole hydraulic run first, keeping
+//! every hydraulic step in memory, then routes quality over the kept steps; the results of
+//! each reporting period are written during the quality pass. A run without quality writes
+//! each period as the hydraulics reach it.
 
 use anyhow::Context;
 use clap::Args;
-use danjiang_hydraulics::{HydraulicSimulation, HydraulicState, ReportClock, WarningKind};
+use danjiang_hydraulics::{
+    ActionCause, BalanceSite, HydraulicSimulation, HydraulicState, ReportClock, TrialEvent,
+    WarningKind,
+};
 use danjiang_network::{LinkKind, Network, QualityAnalysis, Unbalanced};
 use danjiang_output::binary::{
     EnergySection, Epilog, OutReader, OutWriter, Prolog, PumpEnergyFigures,
@@ -12,9 +20,12 @@ use danjiang_output::binary::{
 use danjiang_output::csv::CsvWriter;
 use danjiang_output::json::JsonWriter;
 use danjiang_output::period::{HydraulicSnapshot, PeriodBuilder, QualitySnapshot};
-use danjiang_output::report::{clock_time, warning_flag, ReportWriter, Warning};
+use danjiang_output::report::{
+    clock_time, warning_flag, FlowBalance, MassBalanceLines, ReportWriter, StatusAction, TrialLine,
+    TrialSite, Warning,
+};
 use danjiang_output::units::ReportUnits;
-use danjiang_quality::QualitySimulation;
+use danjiang_quality::{QualitySimulation, StoredHydraulics};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fs::File;
 use std::io::BufWriter;
@@ -29,9 +40,9 @@ const WARNINGS_SHOWN: usize = 50;
 
 /// Run a simulation: the same arguments as EPANET's `runepanet`.
 ///
-/// Reads the input file, solves the hydraulics period by period and writes the report file
-/// (.rpt) and the binary output file (.out) in EPANET 2.3's formats, streaming, so long
-/// runs do not pile up in memory. Warnings (negative pressures, unbalanced system, pumps
+/// Reads the input file, solves the hydraulics period by period, then (with a quality
+/// analysis) routes water quality over the whole hydraulic run, and writes the report file
+/// (.rpt) and the binary output file (.out) in EPANET 2.3's formats. Warnings (negative pressures, unbalanced system, pumps
 /// and valves that cannot deliver) are printed with the time they happen, and a summary
 /// line ends the run. Exit status: 0 when the run completes (with or without warnings),
 /// 100 when it fails, as `runepanet`.
@@ -139,7 +150,8 @@ fn simulate(args: &RunArgs) -> anyhow::Result<String> {
         None => None,
     };
 
-    // Water quality is routed beside the hydraulics, one hydraulic step at a time.
+    // Water quality is routed after the hydraulics, over every hydraulic step kept in
+    // memory, as EPANET routes it over its hydraulics file.
     let mut quality = match network.options.quality {
         QualityAnalysis::None => None,
         _ => Some(
@@ -147,9 +159,16 @@ fn simulate(args: &RunArgs) -> anyhow::Result<String> {
                 .with_context(|| format!("cannot simulate water quality in {input_name}"))?,
         ),
     };
-    let mut link_quality = vec![0.0; network.links.len()];
+    let mut stored = quality
+        .as_ref()
+        .map(|_| StoredHydraulics::new(network.nodes.len(), network.links.len()));
+    // For each reporting period of a quality run: the index of its hydraulic step and the
+    // link statuses and settings the quality pass cannot rebuild.
+    let mut kept_periods: Vec<(usize, Vec<u8>, Vec<f64>)> = Vec::new();
+    let mut flow_balance = FlowBalance::new(&network);
 
-    let progress = progress_bar(network.times.duration);
+    let phases = if quality.is_some() { 2 } else { 1 };
+    let progress = progress_bar(network.times.duration, phases);
     let mut clock = ReportClock::new(&network);
     let mut hydraulic_periods = 0usize;
     let mut reported = 0usize;
@@ -158,6 +177,8 @@ fn simulate(args: &RunArgs) -> anyhow::Result<String> {
     let mut last_flag = 0;
     let mut all_warnings: Vec<(u64, String)> = Vec::new();
     let mut status_codes: Vec<u8> = Vec::with_capacity(network.links.len());
+    let mut actions: Vec<(u64, StatusAction)> = Vec::new();
+    let mut trial_lines: Vec<TrialLine> = Vec::new();
     loop {
         let state = match simulation.step() {
             Ok(Some(state)) => state,
@@ -189,7 +210,32 @@ fn simulate(args: &RunArgs) -> anyhow::Result<String> {
         }
         status_codes.clear();
         status_codes.extend(state.link_status.iter().map(|s| s.code()));
+        flow_balance.add(
+            state.time,
+            state.step_length,
+            &state.node_demand,
+            &state.emitter_flow,
+            &state.leakage_flow,
+            &state.node_full_demand,
+        );
         if let Some(report) = report.as_mut() {
+            actions.clear();
+            actions.extend(state.actions.iter().map(|a| {
+                let action = match a.cause {
+                    ActionCause::LevelControl { node } => {
+                        StatusAction::LevelControl { link: a.link, node }
+                    }
+                    ActionCause::TimerControl => StatusAction::TimerControl { link: a.link },
+                    ActionCause::Rule(rule) => StatusAction::Rule { link: a.link, rule },
+                };
+                (a.time, action)
+            }));
+            report.actions(&actions)?;
+            if !state.trials.is_empty() {
+                trial_lines.clear();
+                trial_lines.extend(state.trials.iter().map(trial_line));
+                report.trials(state.time, &trial_lines)?;
+            }
             report.hydraulic_time(
                 state.time,
                 state.iterations,
@@ -201,54 +247,118 @@ fn simulate(args: &RunArgs) -> anyhow::Result<String> {
                 &warnings,
             )?;
         }
-        if let Some(quality) = quality.as_mut() {
-            let hydraulics = danjiang_quality::HydraulicSnapshot {
-                time: state.time,
-                step_length: state.step_length,
-                node_demand: state.node_demand.clone(),
-                node_head: state.node_head.clone(),
-                link_flow: state.link_flow.clone(),
-            };
-            quality
-                .load_hydraulics(&hydraulics)
-                .with_context(|| format!("{input_name}: water quality failed"))?;
-            quality.link_quality_into(&mut link_quality);
+        if let Some(store) = stored.as_mut() {
+            store
+                .push(danjiang_quality::HydraulicSnapshot {
+                    time: state.time,
+                    step_length: state.step_length,
+                    node_demand: state.node_demand.clone(),
+                    node_head: state.node_head.clone(),
+                    link_flow: state.link_flow.clone(),
+                })
+                .with_context(|| format!("{input_name}: keeping the hydraulics failed"))?;
         }
         if clock.is_report_time(state.time) {
             reported += 1;
-            let snapshot = HydraulicSnapshot {
-                time: state.time,
-                node_head: &state.node_head,
-                node_demand: &state.node_demand,
-                link_flow: &state.link_flow,
-                link_status: &status_codes,
-                link_setting: &state.link_setting,
-                quality: quality.as_ref().map(|q| QualitySnapshot {
-                    node_quality: q.node_quality(),
-                    link_quality: &link_quality,
-                    link_reaction_rate: q.link_reaction_rates(),
-                }),
-            };
-            let results = builder.to_results(&builder.build(&snapshot)?);
-            if let Some(out) = out.as_mut() {
-                out.write_period(&results)?;
+            if stored.is_some() {
+                kept_periods.push((
+                    hydraulic_periods - 1,
+                    status_codes.clone(),
+                    state.link_setting.clone(),
+                ));
+            } else {
+                let snapshot = HydraulicSnapshot {
+                    time: state.time,
+                    node_head: &state.node_head,
+                    node_demand: &state.node_demand,
+                    link_flow: &state.link_flow,
+                    link_status: &status_codes,
+                    link_setting: &state.link_setting,
+                    quality: None,
+                };
+                let results = builder.to_results(&builder.build(&snapshot)?);
+                if let Some(out) = out.as_mut() {
+                    out.write_period(&results)?;
+                }
+                if let Some(json) = json.as_mut() {
+                    json.write_period(state.time as i64, &results)?;
+                }
+                if let Some(csv) = csv.as_mut() {
+                    csv.write_period(state.time as i64, &results)?;
+                }
             }
-            if let Some(json) = json.as_mut() {
-                json.write_period(state.time as i64, &results)?;
-            }
-            if let Some(csv) = csv.as_mut() {
-                csv.write_period(state.time as i64, &results)?;
-            }
-        }
-        if let Some(quality) = quality.as_mut() {
-            quality
-                .advance()
-                .with_context(|| format!("{input_name}: water quality failed"))?;
         }
         progress.set_position(state.time);
-        progress.set_message(clock_time(state.time));
+        progress.set_message(format!("hydraulics at {}", clock_time(state.time)));
         if progress.is_hidden() && started.elapsed() > Duration::from_secs(1) && !args.quiet {
             progress.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+    flow_balance.finish();
+    if let Some(report) = report.as_mut() {
+        report.flow_balance(&flow_balance)?;
+    }
+
+    // The quality pass over the kept hydraulics, writing every reporting period.
+    if let (Some(quality), Some(store)) = (quality.as_mut(), stored.as_ref()) {
+        // EPANET tests FIFO and LIFO tank fullness with the volumes the hydraulic run left.
+        quality.use_final_tank_volumes(store);
+        let mut link_quality = vec![0.0; network.links.len()];
+        let mut periods = kept_periods.iter().peekable();
+        for (index, hydraulics) in store.snapshots().iter().enumerate() {
+            quality
+                .load_hydraulics(hydraulics)
+                .with_context(|| format!("{input_name}: water quality failed"))?;
+            if let Some((_, statuses, settings)) = periods.next_if(|(i, _, _)| *i == index) {
+                quality.link_quality_into(&mut link_quality);
+                let snapshot = HydraulicSnapshot {
+                    time: hydraulics.time,
+                    node_head: &hydraulics.node_head,
+                    node_demand: &hydraulics.node_demand,
+                    link_flow: &hydraulics.link_flow,
+                    link_status: statuses,
+                    link_setting: settings,
+                    quality: Some(QualitySnapshot {
+                        node_quality: quality.node_quality(),
+                        link_quality: &link_quality,
+                        link_reaction_rate: quality.link_reaction_rates(),
+                    }),
+                };
+                let results = builder.to_results(&builder.build(&snapshot)?);
+                if let Some(out) = out.as_mut() {
+                    out.write_period(&results)?;
+                }
+                if let Some(json) = json.as_mut() {
+                    json.write_period(hydraulics.time as i64, &results)?;
+                }
+                if let Some(csv) = csv.as_mut() {
+                    csv.write_period(hydraulics.time as i64, &results)?;
+                }
+            }
+            let advanced = quality
+                .advance()
+                .with_context(|| format!("{input_name}: water quality failed"))?;
+            progress.set_position(network.times.duration + hydraulics.time);
+            progress.set_message(format!("water quality at {}", clock_time(hydraulics.time)));
+            if progress.is_hidden() && started.elapsed() > Duration::from_secs(1) && !args.quiet {
+                progress.set_draw_target(ProgressDrawTarget::stderr());
+            }
+            if advanced == 0 {
+                break;
+            }
+        }
+        // EPANET reports the mass balance of a single-period run too.
+        if let Some(report) = report.as_mut() {
+            let balance = quality.mass_balance();
+            report.mass_balance(&MassBalanceLines {
+                initial: balance.initial,
+                inflow: balance.inflow,
+                outflow: balance.outflow,
+                reacted: balance.reacted,
+                final_mass: balance.final_mass,
+                ratio: balance.ratio,
+                segments: balance.parcel_count,
+            })?;
         }
     }
     progress.finish_and_clear();
@@ -301,10 +411,46 @@ fn simulate(args: &RunArgs) -> anyhow::Result<String> {
     ))
 }
 
-/// A progress bar over simulated time, drawn only once a run has taken a second.
-fn progress_bar(duration: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(duration.max(1)), ProgressDrawTarget::hidden());
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {msg} of the run ({elapsed})") {
+/// One line of STATUS FULL's account of a solution, as the report writes it.
+fn trial_line(event: &TrialEvent) -> TrialLine {
+    match *event {
+        TrialEvent::Trial {
+            number,
+            relative_flow_change,
+        } => TrialLine::Trial {
+            number,
+            relative_flow_change,
+        },
+        TrialEvent::StatusChange { link, from, to } => TrialLine::StatusChange {
+            link,
+            from: from.code(),
+            to: to.code(),
+        },
+        TrialEvent::SettingChange { link, setting } => TrialLine::SettingChange { link, setting },
+        TrialEvent::IllConditionedValve { link } => TrialLine::IllConditionedValve { link },
+        TrialEvent::Balance {
+            max_flow_change,
+            flow_change_at,
+            max_head_error,
+            head_error_link,
+        } => TrialLine::Balance {
+            max_flow_change,
+            flow_change_at: match flow_change_at {
+                BalanceSite::Link(k) => TrialSite::Link(k),
+                BalanceSite::Node(n) => TrialSite::Node(n),
+            },
+            max_head_error,
+            head_error_link,
+        },
+    }
+}
+
+/// A progress bar over simulated time (once per phase: hydraulics, then water quality),
+/// drawn only once a run has taken a second.
+fn progress_bar(duration: u64, phases: u64) -> ProgressBar {
+    let bar =
+        ProgressBar::with_draw_target(Some(duration.max(1) * phases), ProgressDrawTarget::hidden());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {msg} ({elapsed})") {
         bar.set_style(style);
     }
     bar

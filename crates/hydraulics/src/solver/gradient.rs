@@ -7,7 +7,7 @@ use crate::headloss::pipe_coefficients;
 use crate::network_view::{LinkType, NetworkView, PumpCurveKind, MINIMUM_PRESSURE_RANGE};
 use crate::pump::pump_coefficients;
 use crate::solver::matrix::{SolveFailure, SystemMatrix};
-use crate::state::LinkStatus;
+use crate::state::{BalanceSite, LinkStatus, TrialEvent};
 use crate::status::{check_links, check_pressure_valves};
 use crate::valve::{add_control_valves, valve_coefficients};
 use danjiang_network::DemandModel;
@@ -39,6 +39,9 @@ pub(crate) struct SolverState {
     pub relax_factor: f64,
     /// Volume of each tank, ft³.
     pub tank_volume: Vec<f64>,
+    /// The trials of the current solution for a full status report, in EPANET's units
+    /// (ft³/s, ft) with internal node indices; `None` when no one asked for them.
+    pub trace: Option<Vec<TrialEvent>>,
 }
 
 /// What one solution reports.
@@ -56,6 +59,26 @@ pub(crate) enum SolveError {
 }
 
 impl SolverState {
+    /// Records a line of the full status report when one is asked for.
+    #[inline]
+    pub(crate) fn note(&mut self, event: TrialEvent) {
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(event);
+        }
+    }
+
+    /// Records a change of link `k`'s status from `old` (full status report).
+    #[inline]
+    pub(crate) fn note_status(&mut self, k: usize, old: LinkStatus) {
+        if self.trace.is_some() && self.status[k] != old {
+            self.note(TrialEvent::StatusChange {
+                link: k,
+                from: old,
+                to: self.status[k],
+            });
+        }
+    }
+
     pub(crate) fn new(view: &NetworkView) -> SolverState {
         let n = view.n_nodes;
         let m = view.n_links;
@@ -87,6 +110,7 @@ impl SolverState {
             y: vec![0.0; m],
             relax_factor: 1.0,
             tank_volume: vec![0.0; view.tanks.len()],
+            trace: None,
         }
     }
 }
@@ -183,10 +207,12 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
 }
 
 /// Updates flows from new heads; returns the relative flow change and the largest change.
-fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64) {
+fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceSite) {
     let mut qsum = 0.0;
     let mut dqsum = 0.0;
     let mut max_change: f64 = 0.0;
+    // EPANET names the first link when nothing changed.
+    let mut site = BalanceSite::Link(0);
     let nj = view.n_junctions;
     for n in nj..view.n_nodes {
         state.node_demand[n] = 0.0;
@@ -207,7 +233,10 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64) {
         state.flow[k] -= dq;
         qsum += state.flow[k].abs();
         dqsum += dq.abs();
-        max_change = max_change.max(dq.abs());
+        if dq.abs() > max_change {
+            max_change = dq.abs();
+            site = BalanceSite::Link(k);
+        }
         if !state.status[k].is_closed() {
             if n1 >= nj {
                 state.node_demand[n1] -= state.flow[k];
@@ -228,7 +257,10 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64) {
         state.emitter_flow[i] -= dq;
         qsum += state.emitter_flow[i].abs();
         dqsum += dq.abs();
-        max_change = max_change.max(dq.abs());
+        if dq.abs() > max_change {
+            max_change = dq.abs();
+            site = BalanceSite::Node(i);
+        }
     }
     // Pressure-driven demands.
     if view.options.demand_model == DemandModel::PressureDriven {
@@ -248,7 +280,10 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64) {
             state.demand_flow[i] -= dq;
             qsum += state.demand_flow[i].abs();
             dqsum += dq.abs();
-            max_change = max_change.max(dq.abs());
+            if dq.abs() > max_change {
+                max_change = dq.abs();
+                site = BalanceSite::Node(i);
+            }
         }
     }
     // Pipe leakage.
@@ -275,7 +310,10 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64) {
             }
             qsum += state.leakage_flow[i].abs();
             dqsum += dq.abs();
-            max_change = max_change.max(dq.abs());
+            if dq.abs() > max_change {
+                max_change = dq.abs();
+                site = BalanceSite::Node(i);
+            }
         }
     }
     let relative = if qsum > view.options.hacc {
@@ -283,21 +321,28 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64) {
     } else {
         dqsum
     };
-    (relative, max_change)
+    (relative, max_change, site)
 }
 
-fn max_head_error(view: &NetworkView, state: &mut SolverState) -> f64 {
+/// The largest head loss error of any open link, ft, and that link (the first link when
+/// there is none, as EPANET's `checkhydbalance`).
+fn max_head_error(view: &NetworkView, state: &mut SolverState) -> (f64, usize) {
     head_loss_coefficients(view, state);
     let mut worst: f64 = 0.0;
+    let mut link = 0;
     for k in 0..view.n_links {
         if state.status[k].is_closed() || state.p[k] == 0.0 {
             continue;
         }
         let dh = state.head[view.from[k]] - state.head[view.to[k]];
         let loss = state.y[k] / state.p[k];
-        worst = worst.max((dh - loss).abs());
+        let error = (dh - loss).abs();
+        if error > worst {
+            worst = error;
+            link = k;
+        }
     }
-    worst
+    (worst, link)
 }
 
 fn pda_converged(view: &NetworkView, state: &SolverState) -> bool {
@@ -329,11 +374,18 @@ fn has_converged(
     state: &mut SolverState,
     relative_error: f64,
     max_flow_change: f64,
+    flow_change_at: BalanceSite,
 ) -> bool {
     if relative_error > view.options.hacc {
         return false;
     }
-    let head_error = max_head_error(view, state);
+    let (head_error, head_error_link) = max_head_error(view, state);
+    state.note(TrialEvent::Balance {
+        max_flow_change,
+        flow_change_at,
+        max_head_error: head_error,
+        head_error_link,
+    });
     if view.options.head_error_limit > 0.0 && head_error > view.options.head_error_limit {
         return false;
     }
@@ -390,6 +442,7 @@ fn fix_bad_valve(view: &NetworkView, state: &mut SolverState, node: usize) -> bo
                 } else {
                     LinkStatus::CannotDeliverPressure
                 };
+                state.note(TrialEvent::IllConditionedValve { link: k });
                 return true;
             }
             return false;
@@ -431,8 +484,12 @@ pub(crate) fn solve(
             }
         }
         state.head[..view.n_junctions].copy_from_slice(&matrix.rhs);
-        let (error, max_flow_change) = new_flows(view, state);
+        let (error, max_flow_change, flow_change_at) = new_flows(view, state);
         relative_error = error;
+        state.note(TrialEvent::Trial {
+            number: iteration,
+            relative_flow_change: error,
+        });
 
         state.relax_factor = 1.0;
         let mut valve_change = false;
@@ -445,7 +502,7 @@ pub(crate) fn solve(
             valve_change = check_pressure_valves(view, state);
         }
 
-        if has_converged(view, state, relative_error, max_flow_change) {
+        if has_converged(view, state, relative_error, max_flow_change, flow_change_at) {
             if iteration > opts.max_iter {
                 break;
             }

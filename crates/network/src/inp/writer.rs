@@ -1515,7 +1515,7 @@ fn control_hours(seconds: u64) -> String {
         if fits(hours) {
             break;
         }
-        hours = neighbour(hours, 1);
+        hours = crate::units::neighbour_by(hours, 1);
     }
     number_text(hours)
 }
@@ -1534,64 +1534,10 @@ pub(crate) fn number_text(value: f64) -> String {
     }
 }
 
-/// The double next to `value` in the direction of `step` (+1 or -1) units in the last place.
-fn neighbour(value: f64, step: i64) -> f64 {
-    if value == 0.0 {
-        let tiny = f64::from_bits(1);
-        return if step > 0 { tiny } else { -tiny };
-    }
-    let bits = value.to_bits() as i64;
-    // For negative numbers the bit pattern grows away from zero.
-    let moved = if value > 0.0 {
-        bits + step
-    } else {
-        bits - step
-    };
-    f64::from_bits(moved as u64)
-}
-
-/// The shortest decimal text of a file value that `to_si` turns back into exactly `si`.
-///
-/// `guess` is `si` converted to file units. Conversion there and back may not return the
-/// same double, so the doubles a few units in the last place around `guess` are tried too,
-/// and of those that convert back exactly the one with the shortest text wins (the nearest
-/// to `guess` on a tie). When none does, `guess` is written: it is then within an ulp or two.
+/// The shortest decimal text of a file value that `to_si` turns back into exactly `si`
+/// (see [`crate::units::file_value`]; `guess` is `si` converted to file units).
 fn exact_text(si: f64, guess: f64, to_si: impl Fn(f64) -> f64) -> String {
-    if !si.is_finite() || !guess.is_finite() {
-        return number_text(guess);
-    }
-    const REACH: i64 = 8;
-    let mut best: Option<(String, i64)> = None;
-    for offset in -REACH..=REACH {
-        let candidate = neighbour_by(guess, offset);
-        if to_si(candidate) != si {
-            continue;
-        }
-        let text = number_text(candidate);
-        let better = match &best {
-            None => true,
-            Some((best_text, best_offset)) => {
-                text.len() < best_text.len()
-                    || (text.len() == best_text.len() && offset.abs() < best_offset.abs())
-            }
-        };
-        if better {
-            best = Some((text, offset));
-        }
-    }
-    match best {
-        Some((text, _)) => text,
-        None => number_text(guess),
-    }
-}
-
-fn neighbour_by(value: f64, offset: i64) -> f64 {
-    let mut result = value;
-    let step = offset.signum();
-    for _ in 0..offset.abs() {
-        result = neighbour(result, step);
-    }
-    result
+    number_text(crate::units::file_value(si, guess, to_si))
 }
 
 #[cfg(test)]
@@ -1677,10 +1623,10 @@ mod tests {
 
     #[test]
     fn neighbours_step_one_ulp() {
-        assert!(neighbour(1.0, 1) > 1.0);
-        assert!(neighbour(1.0, -1) < 1.0);
-        assert!(neighbour(-1.0, 1) > -1.0);
-        assert!(neighbour(0.0, 1) > 0.0);
-        assert!(neighbour(0.0, -1) < 0.0);
+        assert!(crate::units::neighbour_by(1.0, 1) > 1.0);
+        assert!(crate::units::neighbour_by(1.0, -1) < 1.0);
+        assert!(crate::units::neighbour_by(-1.0, 1) > -1.0);
+        assert!(crate::units::neighbour_by(0.0, 1) > 0.0);
+        assert!(crate::units::neighbour_by(0.0, -1) < 0.0);
     }
 }

@@ -167,12 +167,12 @@ fn tank_area_square_feet(network: &Network, tank: &danjiang_network::Tank) -> f6
                     UnitSystem::Us => nominal_diameter,
                     UnitSystem::Si => nominal_diameter / METRES_PER_FOOT,
                 };
-                return PI * diameter_ft * diameter_ft / 4.0;
+                return PI * (diameter_ft * diameter_ft) / 4.0;
             }
         }
     }
     let diameter = tank.diameter / METRES_PER_FOOT;
-    PI * diameter * diameter / 4.0
+    PI * (diameter * diameter) / 4.0
 }
 
 /// Energy figures of one pump in SI, as an engine gives them.

@@ -6,7 +6,7 @@ mod writer;
 
 pub use balance::{FlowBalance, MassBalanceLines};
 pub use warnings::{warning_flag, Warning};
-pub use writer::{ReportWriter, StatusAction};
+pub use writer::{ReportWriter, StatusAction, TrialLine, TrialSite};
 
 /// Elapsed time as EPANET prints it: hours, minutes and seconds, `h:mm:ss`.
 pub fn clock_time(seconds: u64) -> String {

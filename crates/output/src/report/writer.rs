@@ -98,6 +98,60 @@ pub enum StatusAction {
     },
 }
 
+/// A line of the trials of one hydraulic time in EPANET's full status report (see
+/// [`ReportWriter::trials`]). Links and nodes are indices in the network's order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TrialLine {
+    /// A trial's relative flow change.
+    Trial {
+        /// Trial number, from 1.
+        number: u32,
+        /// Sum of flow changes over sum of flows.
+        relative_flow_change: f64,
+    },
+    /// A link's status changed during the trials (EPANET status codes, 0 to 7).
+    StatusChange {
+        /// The link.
+        link: usize,
+        /// Code before.
+        from: u8,
+        /// Code after.
+        to: u8,
+    },
+    /// A link's setting changed (SI: m of head for PRV/PSV/PBV, m³/s for FCV).
+    SettingChange {
+        /// The link.
+        link: usize,
+        /// The new setting.
+        setting: f64,
+    },
+    /// A control valve made the equations ill-conditioned.
+    IllConditionedValve {
+        /// The valve.
+        link: usize,
+    },
+    /// The largest flow change (m³/s) and head error (m) once a trial met the accuracy.
+    Balance {
+        /// Largest flow change, m³/s.
+        max_flow_change: f64,
+        /// Where it happened.
+        flow_change_at: TrialSite,
+        /// Largest head loss error, m.
+        max_head_error: f64,
+        /// The link of that error.
+        head_error_link: usize,
+    },
+}
+
+/// Where a trial's largest flow change happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrialSite {
+    /// In a link.
+    Link(usize),
+    /// At a node (emitter, pressure-driven demand or leakage).
+    Node(usize),
+}
+
 /// Writes a report file; see the module documentation for the order of its parts.
 pub struct ReportWriter<W: Write> {
     out: W,
@@ -132,6 +186,8 @@ pub struct ReportWriter<W: Write> {
     rule_ids: Vec<String>,
     /// Words for the mass unit of the quality mass balance (EPANET's " (mg)", " (hrs)").
     mass_units: &'static str,
+    /// The network's demand charge per peak kW: EPANET's report applies it a second time.
+    demand_charge_rate: f64,
 }
 
 impl<W: Write> ReportWriter<W> {
@@ -314,6 +370,7 @@ impl<W: Write> ReportWriter<W> {
             first_status: true,
             rule_ids: network.rules.iter().map(|r| r.id.clone()).collect(),
             mass_units: mass_units(&network.options.quality),
+            demand_charge_rate: network.energy.demand_charge,
         };
         writer.logo()?;
         if report.summary.unwrap_or(true) {
@@ -666,6 +723,96 @@ impl<W: Write> ReportWriter<W> {
         Ok(())
     }
 
+    /// Writes the trials of the hydraulic time `time` as EPANET's full status report does
+    /// (`[REPORT] STATUS FULL`; nothing otherwise): a "Balancing the network" line, each
+    /// trial's relative flow change, links switched during the trials and the largest flow
+    /// change and head error once the trials meet the accuracy. Call before
+    /// [`hydraulic_time`](Self::hydraulic_time).
+    pub fn trials(&mut self, time: u64, lines: &[TrialLine]) -> Result<(), OutputError> {
+        if self.status != StatusReport::Full {
+            return Ok(());
+        }
+        self.status_header()?;
+        // EPANET's line ends with a newline of its own: an empty line follows.
+        self.line(&format!(
+            "{:>10}: Balancing the network:\n",
+            clock_time(time)
+        ))?;
+        let indent = " ".repeat(12);
+        for line in lines {
+            let text = match *line {
+                TrialLine::Trial {
+                    number,
+                    relative_flow_change,
+                } => format!(
+                    "{indent}Trial {number:2}: relative flow change = {relative_flow_change:.6}"
+                ),
+                TrialLine::StatusChange { link, from, to } => {
+                    // EPANET reports only a change between closed, open and active.
+                    let class = |code: u8| match code {
+                        4 => 4,
+                        0..=2 => 2,
+                        _ => 3,
+                    };
+                    let (from, to) = (class(from), class(to));
+                    if from == to {
+                        continue;
+                    }
+                    let (kind, id) = self.link_words(link);
+                    format!(
+                        "{indent}{kind} {id} switched from {} to {}",
+                        super::warnings::status_text(from),
+                        super::warnings::status_text(to)
+                    )
+                }
+                TrialLine::SettingChange { link, setting } => {
+                    let (kind, id) = self.link_words(link);
+                    let setting = match kind {
+                        "PRV" | "PSV" | "PBV" => self.units.report_pressure(setting),
+                        "FCV" => self.units.report_flow(setting),
+                        _ => setting,
+                    };
+                    format!("{indent}{kind} {id} setting changed to {setting:.2}")
+                }
+                TrialLine::IllConditionedValve { link } => {
+                    let (_, id) = self.link_words(link);
+                    format!(
+                        "{:>10}: Valve {id} caused ill-conditioning",
+                        clock_time(time)
+                    )
+                }
+                TrialLine::Balance {
+                    max_flow_change,
+                    flow_change_at,
+                    max_head_error,
+                    head_error_link,
+                } => {
+                    let flow = self.units.report_flow(max_flow_change);
+                    let site = match flow_change_at {
+                        TrialSite::Link(k) => {
+                            format!("Link {}", self.link_ids.get(k).cloned().unwrap_or_default())
+                        }
+                        TrialSite::Node(n) => {
+                            format!("Node {}", self.node_ids.get(n).cloned().unwrap_or_default())
+                        }
+                    };
+                    self.line(&format!(
+                        "{indent}          maximum  flow change = {flow:.4} for {site}"
+                    ))?;
+                    let head = self.units.report_length(max_head_error);
+                    let id = self
+                        .link_ids
+                        .get(head_error_link)
+                        .cloned()
+                        .unwrap_or_default();
+                    format!("{indent}          maximum  head error  = {head:.4} for Link {id}\n")
+                }
+            };
+            self.line(&text)?;
+        }
+        Ok(())
+    }
+
     /// Writes EPANET 2.3's hydraulic flow balance (with `[REPORT] STATUS YES` or `FULL`),
     /// once the hydraulics are done; `balance` must be finished.
     pub fn flow_balance(&mut self, balance: &FlowBalance) -> Result<(), OutputError> {
@@ -784,7 +931,9 @@ impl<W: Write> ReportWriter<W> {
             ))?;
         }
         self.line(&"-".repeat(64))?;
-        let charge = energy.demand_charge as f64;
+        // EPANET 2.3.5 stores the charge (rate x peak kW) in its peak variable when it writes
+        // the binary output, then reports that variable times the rate again.
+        let charge = energy.demand_charge as f64 * self.demand_charge_rate;
         self.line(&format!("{:38} Demand Charge: {charge:9.2}", ""))?;
         self.line(&format!("{:38} Total Cost:    {:9.2}", "", total + charge))?;
         self.line(" ")

@@ -2,7 +2,9 @@
 //! for every node, a list of nodes, or a scenario file.
 
 use crate::ScenarioError;
-use danjiang_network::{Network, NodeIdx, NodeKind, SourceKind};
+use danjiang_network::{
+    LinkKind, Network, NodeIdx, NodeKind, Pattern, QualityAnalysis, QualitySource, SourceKind,
+};
 use std::path::Path;
 
 /// One contaminant injection.
@@ -54,6 +56,92 @@ impl InjectionDefaults {
     /// Checks the defaults as a scenario file's row is checked.
     pub fn check(&self) -> Result<(), ScenarioError> {
         check_values(self.duration, self.strength, self.decay).map_err(ScenarioError::BadOption)
+    }
+}
+
+impl Injection {
+    /// The plain EPANET network this scenario stands for: `base` with a CHEMICAL analysis in
+    /// mg/L, no quality anywhere at the start, no reactions but the contaminant's first-order
+    /// decay in pipes and tanks, and this injection as the only [SOURCES] entry, switched on and
+    /// off by a new pattern. `danjiang run` (or EPANET) on it gives what the sweep gives for the
+    /// scenario, so a sweep's result can be checked or looked at in full.
+    ///
+    /// EPANET switches sources only at pattern steps: an injection whose start or duration is
+    /// not a whole number of the network's pattern steps is refused.
+    pub fn epanet_network(&self, base: &Network) -> Result<Network, ScenarioError> {
+        // Pattern period p holds from clock time p * step - pattern_start (EPANET's rule).
+        let step = base.times.pattern_step;
+        let pattern_start = base.times.pattern_start;
+        if step == 0
+            || !(self.start + pattern_start).is_multiple_of(step)
+            || !self.duration.is_multiple_of(step)
+        {
+            return Err(ScenarioError::BadOption(format!(
+                "the injection (start {} s, duration {} s) does not fall on the network's pattern \
+                 step of {step} s, so no EPANET source pattern can describe it",
+                self.start, self.duration
+            )));
+        }
+        if self.node.index() >= base.nodes.len() {
+            return Err(ScenarioError::BadOption(format!(
+                "node number {} is not in the network",
+                self.node.index()
+            )));
+        }
+        let mut network = base.clone();
+        network.options.quality = QualityAnalysis::Chemical {
+            name: "contaminant".into(),
+            units: "mg/L".into(),
+        };
+        let reactions = &mut network.reactions;
+        reactions.global_bulk = 0.0;
+        reactions.global_wall = 0.0;
+        reactions.bulk_order = 1.0;
+        reactions.wall_order = 1.0;
+        reactions.tank_order = 1.0;
+        reactions.roughness_correlation = 0.0;
+        // EPANET's bulk coefficients are 1/day, negative for decay.
+        for link in &mut network.links {
+            if let LinkKind::Pipe(pipe) = &mut link.kind {
+                pipe.bulk_coefficient = Some(-self.decay);
+                pipe.wall_coefficient = Some(0.0);
+            }
+        }
+        for node in &mut network.nodes {
+            node.initial_quality = 0.0;
+            node.source = None;
+            if let NodeKind::Tank(tank) = &mut node.kind {
+                tank.bulk_coefficient = Some(-self.decay);
+            }
+        }
+        // One multiplier per pattern step over the run, and one more: EPANET wraps patterns.
+        let periods = (network.times.duration + pattern_start) / step + 2;
+        let multipliers = (0..periods)
+            .map(|period| {
+                let time = (period * step) as i128 - pattern_start as i128;
+                let on =
+                    time >= self.start as i128 && time < self.start as i128 + self.duration as i128;
+                if on {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let mut id = String::from("injection");
+        while network.pattern_idx(&id).is_some() {
+            id.push('_');
+        }
+        let pattern = network
+            .add_pattern(Pattern { id, multipliers })
+            .ok_or_else(|| ScenarioError::BadOption("cannot add the injection pattern".into()))?;
+        let index = self.node.index();
+        network.nodes[index].source = Some(QualitySource {
+            kind: self.kind,
+            strength: self.strength,
+            pattern: Some(pattern),
+        });
+        Ok(network)
     }
 }
 

@@ -2,8 +2,11 @@
 //! pagination, the routes, and the OpenAPI document that describes them.
 
 pub mod accounts;
+pub mod patrols; // C
+pub mod quality; // C
 pub mod register;
 pub mod reports;
+pub mod siting; // C
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
@@ -109,6 +112,9 @@ pub fn routes() -> Router<AppState> {
                 .delete(accounts::log_out),
         )
         .route("/api/openapi.json", get(openapi_json))
+        .merge(quality::routes()) // C: water quality
+        .merge(patrols::routes()) // C: patrols
+        .merge(siting::routes()) // C: siting review
 }
 
 /// The OpenAPI description of the API.
@@ -149,6 +155,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
     // W2: the map, runs and incident endpoints.
     document.merge(crate::simulation::api::SimulationApi::openapi());
+    document.merge(quality::QualityApi::openapi()); // C: water quality
+    document.merge(patrols::PatrolApi::openapi()); // C: patrols
+    document.merge(siting::SitingApi::openapi()); // C: siting review
     document
 }
 

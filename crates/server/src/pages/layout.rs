@@ -24,6 +24,9 @@ pub const NAV: &[NavEntry] = &[
     NavEntry { path: "/plans", key: "nav.plans", min_rank: 0 },
     NavEntry { path: "/map", key: "map.nav", min_rank: 0 }, // W2
     NavEntry { path: "/incidents", key: "incident.nav", min_rank: 0 }, // W2
+    NavEntry { path: "/quality", key: "quality.nav", min_rank: 0 }, // C
+    NavEntry { path: "/patrols", key: "patrols.nav", min_rank: 0 }, // C
+    NavEntry { path: "/siting", key: "siting.nav", min_rank: 0 }, // C
     NavEntry { path: "/admin/users", key: "nav.users", min_rank: 2 },
     NavEntry { path: "/admin/audit", key: "nav.audit", min_rank: 2 },
     NavEntry { path: "/api/docs", key: "nav.api", min_rank: 0 },

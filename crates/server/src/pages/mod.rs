@@ -10,7 +10,10 @@ pub mod layout;
 pub mod ledger;
 pub mod map; // W2
 pub mod overview;
+pub mod patrols; // C
+pub mod quality; // C
 pub mod register;
+pub mod siting; // C
 
 use std::sync::Arc;
 
@@ -140,5 +143,9 @@ pub fn routes() -> Router<AppState> {
 /// The extension point: routes of pages other modules add (the network map, the incident
 /// simulator). Each module merges its router here.
 pub fn extra_routes() -> Router<AppState> {
-    Router::new().merge(crate::simulation::routes()) // W2: map, runs, incidents
+    Router::new()
+        .merge(crate::simulation::routes()) // W2: map, runs, incidents
+        .merge(quality::routes()) // C: water quality
+        .merge(patrols::routes()) // C: patrols
+        .merge(siting::routes()) // C: siting review
 }

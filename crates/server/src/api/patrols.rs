@@ -1,0 +1,720 @@
+//! API of patrols and maintenance: the plans in force, due and overdue lists, patrol records
+//! (with checklist answers, findings and the defects found), defects with their life cycle
+//! (each step a POST recording who and when; a skipped state is refused), a day's route along a
+//! line by chainage, and a month's compliance per station.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, NaiveDateTime};
+use danjiang_ops::patrols::{
+    self, DefectState, DueState, FoundDefect, NewPatrolRecord, PhotoUpload, RecordOutcome,
+    RouteStop, StationCompliance, StoredDefect, StoredPlans, StoredRecord,
+};
+use danjiang_patrol::DueTask;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::quality::{parse_day, parse_month, ListPage};
+use super::{ApiJson, ApiPath, ApiQuery, Paging};
+use crate::audit;
+use crate::auth::{Authorized, Operator, Viewer};
+use crate::error::{ApiError, ServerError};
+use crate::state::AppState;
+
+/// The largest record with photos accepted, bytes.
+pub const RECORD_LIMIT: usize = 24 * 1024 * 1024;
+
+/// Station time now, to the second: China Standard Time (UTC+8, no daylight saving), as the
+/// field keeps it.
+pub fn station_now() -> NaiveDateTime {
+    use chrono::Timelike;
+    let now = (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc();
+    now.with_nanosecond(0).unwrap_or(now)
+}
+
+/// The day lists are judged on when none is asked: the day of the newest patrol record (the
+/// data's own "today"), or today when there are none.
+pub async fn default_day(state: &AppState) -> Result<NaiveDate, ServerError> {
+    use sqlx::Row;
+    let newest: Option<String> = sqlx::query("SELECT MAX(recorded_at) FROM patrol_records")
+        .fetch_one(state.store.pool())
+        .await?
+        .try_get(0)?;
+    Ok(newest
+        .and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| station_now().date()))
+}
+
+async fn day_or_default(state: &AppState, text: Option<&str>) -> Result<NaiveDate, ServerError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => parse_day(t, "date"),
+        None => default_day(state).await,
+    }
+}
+
+/// `GET /api/v1/patrols/plans`: the plan set in force (frequencies, seasons, checklists).
+#[utoipa::path(get, path = "/api/v1/patrols/plans", tag = "patrols",
+    responses((status = 200, body = Object)))]
+pub async fn plans(
+    State(state): State<AppState>,
+    _user: Viewer,
+) -> Result<ApiJson<StoredPlans>, ApiError> {
+    Ok(ApiJson(patrols::plans(&state.store).await?))
+}
+
+/// The due list's filters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DueParams {
+    /// The day judged, `YYYY-MM-DD` (default: the day of the newest record).
+    pub date: Option<String>,
+    /// Only the tasks of this station or office.
+    pub station: Option<String>,
+    /// Only `overdue`, `due` or `upcoming` tasks.
+    pub state: Option<String>,
+    /// Items in the page, 1 to 1000 (default 100).
+    pub limit: Option<i64>,
+    /// Items skipped (default 0).
+    pub offset: Option<i64>,
+}
+
+/// A page of the due list with the day it was judged on.
+#[derive(Debug, Clone, Serialize)]
+pub struct DueList {
+    /// The day judged.
+    pub date: NaiveDate,
+    /// Overdue tasks (all, not only this page).
+    pub overdue: usize,
+    /// Tasks due that day.
+    pub due: usize,
+    /// The page.
+    #[serde(flatten)]
+    pub page: ListPage<DueTask>,
+}
+
+/// The due list of a filter.
+pub async fn due_list(
+    state: &AppState,
+    params: &DueParams,
+    paging: Paging,
+) -> Result<DueList, ServerError> {
+    let date = day_or_default(state, params.date.as_deref()).await?;
+    let station = params.station.as_deref().filter(|s| !s.trim().is_empty());
+    let wanted = match params
+        .state
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some("overdue") => Some(DueState::Overdue),
+        Some("due") => Some(DueState::Due),
+        Some("upcoming") => Some(DueState::Upcoming),
+        Some(other) => {
+            return Err(ServerError::BadRequest(format!(
+                "state: `{other}`; expected overdue, due or upcoming"
+            )))
+        }
+    };
+    let tasks = patrols::due_tasks(&state.store, date, station).await?;
+    let overdue = tasks
+        .iter()
+        .filter(|t| t.state == DueState::Overdue)
+        .count();
+    let due = tasks.iter().filter(|t| t.state == DueState::Due).count();
+    let tasks: Vec<DueTask> = tasks
+        .into_iter()
+        .filter(|t| wanted.is_none_or(|w| t.state == w))
+        .collect();
+    Ok(DueList {
+        date,
+        overdue,
+        due,
+        page: ListPage::of(tasks, paging),
+    })
+}
+
+/// `GET /api/v1/patrols/due`: every plan-and-asset task with its due day, overdue first.
+#[utoipa::path(get, path = "/api/v1/patrols/due", tag = "patrols", params(DueParams),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn due(
+    State(state): State<AppState>,
+    _user: Viewer,
+    ApiQuery(params): ApiQuery<DueParams>,
+) -> Result<ApiJson<DueList>, ApiError> {
+    let paging = Paging::of(params.limit, params.offset)?;
+    Ok(ApiJson(due_list(&state, &params, paging).await?))
+}
+
+/// The record list's filters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecordParams {
+    /// Only the records of this asset.
+    pub asset: Option<String>,
+    /// Items in the page, 1 to 1000 (default 100).
+    pub limit: Option<i64>,
+    /// Items skipped (default 0).
+    pub offset: Option<i64>,
+}
+
+/// A page of patrol records, newest first.
+pub async fn record_list(
+    state: &AppState,
+    asset: Option<&str>,
+    paging: Paging,
+) -> Result<ListPage<StoredRecord>, ServerError> {
+    let total = patrols::record_count(&state.store, asset).await?;
+    let items = patrols::records(
+        &state.store,
+        asset,
+        paging.offset.saturating_add(paging.limit),
+    )
+    .await?
+    .into_iter()
+    .skip(paging.offset as usize)
+    .collect();
+    Ok(ListPage {
+        total,
+        paging,
+        items,
+    })
+}
+
+/// `GET /api/v1/patrols/records`: patrol records, newest first.
+#[utoipa::path(get, path = "/api/v1/patrols/records", tag = "patrols", params(RecordParams),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn records(
+    State(state): State<AppState>,
+    _user: Viewer,
+    ApiQuery(params): ApiQuery<RecordParams>,
+) -> Result<ApiJson<ListPage<StoredRecord>>, ApiError> {
+    let paging = Paging::of(params.limit, params.offset)?;
+    let asset = params.asset.as_deref().filter(|a| !a.trim().is_empty());
+    Ok(ApiJson(record_list(&state, asset, paging).await?))
+}
+
+/// A defect found on a patrol.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDefect {
+    /// `minor`, `major` or `critical`.
+    pub severity: String,
+    /// What is wrong.
+    pub description: String,
+}
+
+/// A patrol record to store.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRecord {
+    /// Plan followed.
+    pub plan: String,
+    /// Asset visited.
+    pub asset: String,
+    /// Who patrolled (default: the logged-in user's name).
+    #[serde(default)]
+    pub inspector: Option<String>,
+    /// When, local station time `YYYY-MM-DD HH:MM[:SS]`.
+    pub time: String,
+    /// Checklist answers: question (as on the plan's checklist) to yes or no.
+    #[serde(default)]
+    pub answers: BTreeMap<String, bool>,
+    /// What was found, in words.
+    #[serde(default)]
+    pub findings: String,
+    /// Where: [longitude, latitude] in degrees.
+    #[serde(default)]
+    pub position: Option<(f64, f64)>,
+    /// Defects found, each opened with the record.
+    #[serde(default)]
+    pub defects: Vec<NewDefect>,
+    /// Photos taken, stored by content hash.
+    #[serde(default)]
+    pub photos: Vec<NewPhoto>,
+}
+
+/// A photo sent with a record as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPhoto {
+    /// The file name it came as (its extension gives the media type).
+    pub file_name: String,
+    /// The bytes, base64 (standard alphabet, padded).
+    pub content_base64: String,
+}
+
+/// The photos of a record sent as JSON, decoded; a bad one is named by its index.
+pub fn decode_photos(photos: &[NewPhoto]) -> Result<Vec<PhotoUpload>, ServerError> {
+    use base64::Engine;
+    photos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if p.file_name.trim().is_empty() {
+                return Err(ServerError::BadRequest(format!(
+                    "photos[{i}].file_name: required, found nothing"
+                )));
+            }
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(p.content_base64.trim())
+                .map_err(|e| {
+                    ServerError::BadRequest(format!("photos[{i}].content_base64: not base64: {e}"))
+                })?;
+            if bytes.is_empty() {
+                return Err(ServerError::BadRequest(format!(
+                    "photos[{i}].content_base64: an empty photo"
+                )));
+            }
+            Ok(PhotoUpload {
+                file_name: p.file_name.trim().to_string(),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+/// Turns a record as sent into the store's, with its photos.
+pub fn to_record(
+    record: &NewRecord,
+    user_name: &str,
+    photos: Vec<PhotoUpload>,
+) -> Result<NewPatrolRecord, ServerError> {
+    let time = patrols::parse_local(&record.time, "time")?;
+    let defects = record
+        .defects
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            Ok(FoundDefect {
+                severity: patrols::parse_severity(&d.severity)
+                    .map_err(|e| ServerError::BadRequest(format!("defects[{i}].severity: {e}")))?,
+                description: d.description.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, ServerError>>()?;
+    Ok(NewPatrolRecord {
+        plan: record.plan.trim().to_string(),
+        asset: record.asset.trim().to_string(),
+        inspector: record
+            .inspector
+            .clone()
+            .filter(|i| !i.trim().is_empty())
+            .unwrap_or_else(|| user_name.to_string()),
+        time,
+        answers: record.answers.clone(),
+        findings: record.findings.clone(),
+        position: record.position,
+        photos,
+        defects,
+    })
+}
+
+/// Stores a record (operator), audited in the same transaction.
+pub async fn store_record(
+    state: &AppState,
+    username: &str,
+    record: &NewPatrolRecord,
+) -> Result<RecordOutcome, ServerError> {
+    let mut tx = state.store.pool().begin().await?;
+    let mut outcomes =
+        patrols::record_patrols_in(&state.store, &mut tx, std::slice::from_ref(record)).await?;
+    let outcome = outcomes
+        .pop()
+        .ok_or_else(|| ServerError::BadRequest("no record was stored".into()))?;
+    if outcome.new {
+        let after = serde_json::json!({
+            "plan": record.plan,
+            "asset": record.asset,
+            "inspector": record.inspector,
+            "time": record.time.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            "answers": record.answers,
+            "findings": record.findings,
+            "position": record.position,
+            "photos": outcome.photos,
+            "defects": outcome.defects,
+        });
+        audit::record(
+            &mut tx,
+            username,
+            "create",
+            "patrol_record",
+            &outcome.id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.reports.clear();
+    Ok(outcome)
+}
+
+/// `POST /api/v1/patrols/records`: stores a patrol record with the defects it found (operator;
+/// audited), its photos as base64 in `photos`. The record is checked against the plans first:
+/// the plan, an asset it covers, the questions of its checklist, the position. The same record
+/// sent again writes nothing.
+#[utoipa::path(post, path = "/api/v1/patrols/records", tag = "patrols", request_body = NewRecord,
+    responses((status = 201, body = Object), (status = 200, body = Object, description = "stored before"),
+        (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn create_record(
+    State(state): State<AppState>,
+    Authorized(session): Operator,
+    ApiJson(record): ApiJson<NewRecord>,
+) -> Result<(StatusCode, ApiJson<RecordOutcome>), ApiError> {
+    let photos = decode_photos(&record.photos)?;
+    let record = to_record(&record, &session.user.username, photos)?;
+    let outcome = store_record(&state, &session.user.username, &record).await?;
+    let status = if outcome.new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, ApiJson(outcome)))
+}
+
+/// `GET /api/v1/patrols/photos/{hash}`: a photo of a record, by its content hash.
+#[utoipa::path(get, path = "/api/v1/patrols/photos/{hash}", tag = "patrols",
+    params(("hash" = String, Path, description = "SHA-256 of the photo, hex")),
+    responses((status = 200, description = "the image"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn photo(
+    State(state): State<AppState>,
+    _user: Viewer,
+    ApiPath(hash): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let photo = patrols::photo(&state.store, &hash)
+        .await?
+        .ok_or_else(|| ServerError::NotFound(format!("photo {hash}")))?;
+    Ok((
+        [
+            (CONTENT_TYPE, photo.media_type),
+            (CACHE_CONTROL, "max-age=86400".to_string()),
+        ],
+        photo.bytes,
+    )
+        .into_response())
+}
+
+/// The defect list's filters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DefectParams {
+    /// Only defects in this state: open, assigned, repaired, verified or closed.
+    pub state: Option<String>,
+    /// Only defects on this asset.
+    pub asset: Option<String>,
+    /// Items in the page, 1 to 1000 (default 100).
+    pub limit: Option<i64>,
+    /// Items skipped (default 0).
+    pub offset: Option<i64>,
+}
+
+/// The defects of a filter, newest first.
+pub async fn defect_list(
+    state: &AppState,
+    wanted: Option<&str>,
+    asset: Option<&str>,
+    paging: Paging,
+) -> Result<ListPage<StoredDefect>, ServerError> {
+    let wanted = wanted
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(patrols::parse_state)
+        .transpose()?;
+    let asset = asset.map(str::trim).filter(|s| !s.is_empty());
+    let all = patrols::defects(&state.store, wanted, asset).await?;
+    Ok(ListPage::of(all, paging))
+}
+
+/// `GET /api/v1/patrols/defects`: defects with their history, newest first.
+#[utoipa::path(get, path = "/api/v1/patrols/defects", tag = "patrols", params(DefectParams),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn defects(
+    State(state): State<AppState>,
+    _user: Viewer,
+    ApiQuery(params): ApiQuery<DefectParams>,
+) -> Result<ApiJson<ListPage<StoredDefect>>, ApiError> {
+    let paging = Paging::of(params.limit, params.offset)?;
+    Ok(ApiJson(
+        defect_list(
+            &state,
+            params.state.as_deref(),
+            params.asset.as_deref(),
+            paging,
+        )
+        .await?,
+    ))
+}
+
+/// One defect, or 404.
+pub async fn find_defect(state: &AppState, id: &str) -> Result<StoredDefect, ServerError> {
+    match patrols::defect(&state.store, id).await {
+        Err(danjiang_ops::OpsError::Invalid(_)) => {
+            Err(ServerError::NotFound(format!("defect `{id}`")))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// `GET /api/v1/patrols/defects/{id}`: one defect with every step of its life.
+#[utoipa::path(get, path = "/api/v1/patrols/defects/{id}", tag = "patrols",
+    params(("id" = String, Path, description = "Defect id, D-YYYY-NNNN")),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn defect(
+    State(state): State<AppState>,
+    _user: Viewer,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJson<StoredDefect>, ApiError> {
+    Ok(ApiJson(find_defect(&state, &id).await?))
+}
+
+/// A step of a defect's life.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DefectStep {
+    /// The state entered: assigned, repaired, verified or closed (or assigned again when a
+    /// repair fails verification).
+    pub state: String,
+    /// When, local station time (default: now).
+    #[serde(default)]
+    pub at: Option<String>,
+    /// What was done, or to whom it was given.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Moves a defect on (operator), recording who and when, audited in the same transaction; a
+/// state the life cycle does not allow next is refused with 409.
+pub async fn advance(
+    state: &AppState,
+    username: &str,
+    id: &str,
+    step: &DefectStep,
+) -> Result<StoredDefect, ServerError> {
+    let to = patrols::parse_state(step.state.trim())?;
+    let at = match step.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(text) => patrols::parse_local(text, "at")?,
+        None => station_now(),
+    };
+    let before = find_defect(state, id).await?;
+    if !before.state.next_allowed().contains(&to) {
+        let allowed: Vec<String> = before
+            .state
+            .next_allowed()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        return Err(ServerError::Conflict(format!(
+            "defect {id} is {}; it may go next to {}, not to {to}",
+            before.state,
+            if allowed.is_empty() {
+                "no other state (it is closed)".to_string()
+            } else {
+                allowed.join(" or ")
+            }
+        )));
+    }
+    let mut tx = state.store.pool().begin().await?;
+    let after = patrols::advance_defect_in(&mut tx, id, to, username, at, &step.note).await?;
+    let before_json = serde_json::to_value(&before).ok();
+    let after_json = serde_json::to_value(&after).ok();
+    audit::record(
+        &mut tx,
+        username,
+        "update",
+        "defect",
+        id,
+        before_json.as_ref(),
+        after_json.as_ref(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.reports.clear();
+    Ok(after)
+}
+
+/// `POST /api/v1/patrols/defects/{id}/steps`: moves a defect to its next state (operator;
+/// audited), recording the user and the time; a skipped state is refused (409).
+#[utoipa::path(post, path = "/api/v1/patrols/defects/{id}/steps", tag = "patrols",
+    params(("id" = String, Path, description = "Defect id")), request_body = DefectStep,
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn step_defect(
+    State(state): State<AppState>,
+    Authorized(session): Operator,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(step): ApiJson<DefectStep>,
+) -> Result<ApiJson<StoredDefect>, ApiError> {
+    Ok(ApiJson(
+        advance(&state, &session.user.username, &id, &step).await?,
+    ))
+}
+
+/// Which route.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RouteParams {
+    /// The line (a pipeline code of the register).
+    pub line: Option<String>,
+    /// The day, `YYYY-MM-DD` (default: the day of the newest record).
+    pub date: Option<String>,
+}
+
+/// A day's route.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayRoute {
+    /// The line.
+    pub line: String,
+    /// The day.
+    pub date: NaiveDate,
+    /// The stops, by chainage.
+    pub stops: Vec<RouteStop>,
+}
+
+/// The route of a line on a day.
+pub async fn day_route(
+    state: &AppState,
+    line: &str,
+    date: Option<&str>,
+) -> Result<DayRoute, ServerError> {
+    let date = day_or_default(state, date).await?;
+    let stops = patrols::route(&state.store, line, date).await?;
+    Ok(DayRoute {
+        line: line.to_string(),
+        date,
+        stops,
+    })
+}
+
+/// `GET /api/v1/patrols/route`: the tasks due or overdue on a day along a line, by chainage.
+#[utoipa::path(get, path = "/api/v1/patrols/route", tag = "patrols", params(RouteParams),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn route(
+    State(state): State<AppState>,
+    _user: Viewer,
+    ApiQuery(params): ApiQuery<RouteParams>,
+) -> Result<ApiJson<DayRoute>, ApiError> {
+    let line = params
+        .line
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| ServerError::BadRequest("line: required, found nothing".into()))?;
+    Ok(ApiJson(
+        day_route(&state, line, params.date.as_deref()).await?,
+    ))
+}
+
+/// `GET /api/v1/patrols/lines`: the lines with patrolled assets (for routes).
+#[utoipa::path(get, path = "/api/v1/patrols/lines", tag = "patrols",
+    responses((status = 200, body = [String])))]
+pub async fn lines(
+    State(state): State<AppState>,
+    _user: Viewer,
+) -> Result<ApiJson<Vec<String>>, ApiError> {
+    Ok(ApiJson(patrols::route_lines(&state.store).await?))
+}
+
+/// Which month's compliance.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComplianceParams {
+    /// The month, `YYYY-MM` (default: the month of the newest record).
+    pub month: Option<String>,
+    /// The day it is judged on, `YYYY-MM-DD` (default: the month's last day, or the newest
+    /// record's day when that is earlier).
+    pub as_of: Option<String>,
+}
+
+/// A month's compliance.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthCompliance {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// The day it was judged on.
+    pub as_of: NaiveDate,
+    /// Per station: planned, done, late, missed, pending and the on-time share.
+    pub stations: Vec<StationCompliance>,
+}
+
+/// The compliance of a month.
+pub async fn month_compliance(
+    state: &AppState,
+    month: Option<&str>,
+    as_of: Option<&str>,
+) -> Result<MonthCompliance, ServerError> {
+    let newest = default_day(state).await?;
+    let (first, last) = match month.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => parse_month(m, "month")?,
+        None => parse_month(&newest.format("%Y-%m").to_string(), "month")?,
+    };
+    let as_of = match as_of.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(a) => parse_day(a, "as_of")?,
+        None => last.min(newest.max(first)),
+    };
+    let stations = patrols::compliance(&state.store, first, as_of).await?;
+    Ok(MonthCompliance {
+        month: first.format("%Y-%m").to_string(),
+        as_of,
+        stations,
+    })
+}
+
+/// `GET /api/v1/patrols/compliance`: a month's planned, done, late and missed visits per station.
+#[utoipa::path(get, path = "/api/v1/patrols/compliance", tag = "patrols", params(ComplianceParams),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn compliance(
+    State(state): State<AppState>,
+    _user: Viewer,
+    ApiQuery(params): ApiQuery<ComplianceParams>,
+) -> Result<ApiJson<MonthCompliance>, ApiError> {
+    Ok(ApiJson(
+        month_compliance(&state, params.month.as_deref(), params.as_of.as_deref()).await?,
+    ))
+}
+
+/// The patrol API routes.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/patrols/plans", get(plans))
+        .route("/api/v1/patrols/due", get(due))
+        .route("/api/v1/patrols/records", get(records).post(create_record))
+        .route("/api/v1/patrols/photos/{hash}", get(photo))
+        .route("/api/v1/patrols/defects", get(defects))
+        .route("/api/v1/patrols/defects/{id}", get(defect))
+        .route("/api/v1/patrols/defects/{id}/steps", post(step_defect))
+        .route("/api/v1/patrols/route", get(route))
+        .route("/api/v1/patrols/lines", get(lines))
+        .route("/api/v1/patrols/compliance", get(compliance))
+}
+
+/// The OpenAPI description of the patrol API.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        plans,
+        due,
+        records,
+        create_record,
+        photo,
+        defects,
+        defect,
+        step_defect,
+        route,
+        lines,
+        compliance
+    ),
+    components(schemas(NewRecord, NewDefect, NewPhoto, DefectStep))
+)]
+pub struct PatrolApi;
+
+/// The states a defect may be moved to next.
+pub fn next_states(state: DefectState) -> &'static [DefectState] {
+    state.next_allowed()
+}
