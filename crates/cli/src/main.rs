@@ -23,6 +23,7 @@ enum Command {
     Import(commands::import::ImportArgs),
     Ledger(commands::ledger::LedgerArgs),
     Demo(commands::demo::DemoArgs),
+    Serve(commands::serve::ServeArgs),
     Samples(commands::samples::SamplesArgs),
     Patrol(commands::patrol::PatrolArgs),
 }
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(&args),
         Command::Ledger(args) => commands::ledger::run(&args),
         Command::Demo(args) => commands::demo::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
         Command::Samples(args) => commands::samples::run(&args),
         Command::Patrol(args) => commands::patrol::run(&args),
     };

@@ -252,7 +252,9 @@ async fn compute_overview(reports: &Reports, store: &Store) -> Result<Overview> 
     let month_start = as_of - i64::from(date.day0());
     let year = water_year(as_of);
     let year_start = water_year_start(year);
-    let day_ledger = reports.ledger(store, outlets(Period::All, as_of)).await?;
+    // By day: plans are monthly and annual, so the day has none (over `All` the day's rows
+    // carried every year's annual plan).
+    let day_ledger = reports.ledger(store, outlets(Period::Day, as_of)).await?;
     let day = delivery(format_day(as_of), &day_ledger);
     let month_ledger = reports
         .ledger(store, outlets(Period::Month, month_start))

@@ -584,6 +584,14 @@ async fn reports_pagination_health_metrics_and_openapi() {
             "{overview}"
         );
         assert!(!overview["months"].as_array().unwrap().is_empty());
+        // A day has no plan of its own (plans are monthly and annual).
+        assert!(overview["day"]["plan_m3"].is_null(), "{overview}");
+        assert!(overview["day"]["delivered_m3"].as_f64().unwrap() > 0.0);
+        let month = &overview["month"];
+        assert!(
+            month["plan_m3"].as_f64().unwrap() < year["plan_m3"].as_f64().unwrap(),
+            "{overview}"
+        );
         let last_day = app.count("SELECT MAX(d.day) FROM daily_volumes d JOIN meters m ON m.code = d.meter_code WHERE m.point = 'outlet'").await;
         assert_eq!(
             overview["as_of"],

@@ -1,24 +1,26 @@
 //! `danjiang demo`: loads the Xuchang demo system (examples/xuchang/) into a fresh store, with its
-//! seeded operating history, prints the ledger and the figures it reproduces.
+//! seeded operating history and demo users, prints the ledger, then serves the web application.
 
-use std::path::Path;
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Args;
-use danjiang_ops::{
-    compute_ledger, demo, import_bytes, Format, Grouping, ImportKind, LedgerQuery, Period,
-};
+use danjiang_ops::{compute_ledger, Format, Grouping, LedgerQuery, Period};
+use danjiang_server::demo::{self, DEMO_USERS};
+use danjiang_server::AppState;
 use sqlx::Row;
 
 use super::import::{runtime, Bar, DatabaseArg};
+use super::serve::serve_until_stopped;
 
-/// Load the Xuchang demo into a fresh store and show its ledger.
+/// Load the Xuchang demo into a fresh store, show its ledger and serve the web app on it.
 ///
 /// Empties the store, imports the demo's counties, asset register (4 outlets, 150 km of lines,
 /// 366 wells, 8 plants, 21 offices and stations) and geometries, generates the operating history
-/// from December 2014 to May 2021 (seeded) and imports it, then prints the cumulative ledger by
-/// use and the yearly ledger by outlet. The web app is not part of this build yet, so the command
-/// always ends there (`--no-serve` says so explicitly).
+/// from December 2014 to May 2021 (seeded) and imports it, creates the demo users (admin,
+/// operator, viewer), prints the cumulative ledger by use and the yearly ledger by outlet, then
+/// serves the web application at http://127.0.0.1:8080 and prints a demo login. `--no-serve`
+/// stops after printing.
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     #[command(flatten)]
@@ -26,55 +28,22 @@ pub struct DemoArgs {
     /// Load and print, then exit without starting the web app.
     #[arg(long)]
     pub no_serve: bool,
+    /// Address and port the web app listens on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
 }
-
-const COUNTIES: &str = include_str!("../../../../examples/xuchang/counties.csv");
-const ASSETS: &str = include_str!("../../../../examples/xuchang/assets.csv");
-const GEOMETRY: &str = include_str!("../../../../examples/xuchang/geometry.geojson");
 
 /// Runs the demo.
 pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = args.db.open().await?;
-        store.clear().await?;
-        let history = demo::generate(demo::SEED);
-        let files: [(ImportKind, &str, &str); 8] = [
-            (
-                ImportKind::Counties,
-                "examples/xuchang/counties.csv",
-                COUNTIES,
-            ),
-            (ImportKind::Assets, "examples/xuchang/assets.csv", ASSETS),
-            (
-                ImportKind::Geometry,
-                "examples/xuchang/geometry.geojson",
-                GEOMETRY,
-            ),
-            (
-                ImportKind::Meters,
-                "(generated) meters.csv",
-                &history.meters,
-            ),
-            (ImportKind::Uses, "(generated) uses.csv", &history.uses),
-            (
-                ImportKind::Replacements,
-                "(generated) replacements.csv",
-                &history.replacements,
-            ),
-            (
-                ImportKind::Readings,
-                "(generated) readings.csv",
-                &history.readings,
-            ),
-            (ImportKind::Plans, "(generated) plans.csv", &history.plans),
-        ];
         let bar = Bar::new();
-        for (kind, name, text) in files {
-            let summary =
-                import_bytes(&store, kind, Path::new(name), text.as_bytes(), &bar).await?;
-            eprintln!("imported {name}: {} row(s)", summary.rows);
-        }
+        let counts = demo::load(&store, &bar).await?;
         bar.finish();
+        for (name, rows) in counts {
+            eprintln!("imported {name}: {rows} row(s)");
+        }
+        demo::create_users(&store).await?;
 
         let people = sqlx::query(
             "SELECT CAST(SUM(people_served) AS BIGINT) FROM assets WHERE kind = 'plant'",
@@ -110,13 +79,22 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             .await?;
             ledger.write(Format::Table, &mut stdout.lock())?;
         }
-        store.close().await;
-        if !args.no_serve {
+        println!("\nDemo logins (user / password):");
+        for (username, _, role, password) in DEMO_USERS {
+            println!("  {username:<9} / {password:<18} ({})", role.as_str());
+        }
+        if args.no_serve {
             println!(
-                "\nThe web app is not in this build yet; the demo store is ready at {}.",
+                "\nThe demo store is ready at {}; `danjiang serve --db {}` serves it.",
+                args.db.resolve(),
                 args.db.resolve()
             );
+        } else {
+            // The address is printed once bound (`--listen 127.0.0.1:0` picks a free port).
+            println!("\nLog in as admin / danjiang-admin at the address below.");
+            serve_until_stopped(AppState::new(store.clone())?, args.listen).await?;
         }
+        store.close().await;
         Ok::<ExitCode, anyhow::Error>(ExitCode::SUCCESS)
     })
 }

@@ -11,5 +11,6 @@ pub mod ledger;
 pub mod patrol;
 pub mod run;
 pub mod samples;
+pub mod serve;
 pub mod siting;
 pub mod sweep;

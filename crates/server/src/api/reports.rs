@@ -114,20 +114,26 @@ pub fn period_name(period: Period) -> &'static str {
 
 /// A page of a computed ledger.
 pub fn ledger_page(ledger: &Ledger, paging: Paging) -> LedgerPage {
-    let rows = ledger.json_rows();
+    let count = ledger.rows.len();
     let start = usize::try_from(paging.offset)
         .unwrap_or(usize::MAX)
-        .min(rows.len());
+        .min(count);
     let end = start
         .saturating_add(usize::try_from(paging.limit).unwrap_or(0))
-        .min(rows.len());
+        .min(count);
+    // Only the page's rows become JSON: the ledger is cached, its JSON is made per request,
+    // and converting every row of a long ledger took most of the request's time.
+    let page = Ledger {
+        query: ledger.query,
+        rows: ledger.rows[start..end].to_vec(),
+    };
     LedgerPage {
         by: ledger.query.by.as_str().to_string(),
         period: period_name(ledger.query.period).to_string(),
-        total: rows.len(),
+        total: count,
         total_volume_m3: ledger.rows.iter().map(|r| r.volume_m3).sum(),
         paging,
-        rows: rows[start..end].to_vec(),
+        rows: page.json_rows(),
     }
 }
 
