@@ -44,6 +44,15 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             eprintln!("imported {name}: {rows} row(s)");
         }
         demo::create_users(&store).await?;
+        // The demo's protection zones (illustrative, along the Xuchang section), so siting
+        // reviews work from the first login.
+        danjiang_server::api::siting::upload_zones(
+            &store,
+            "system",
+            "examples/siting/zones.geojson",
+            include_str!("../../../../examples/siting/zones.geojson"),
+        )
+        .await?;
 
         let people = sqlx::query(
             "SELECT CAST(SUM(people_served) AS BIGINT) FROM assets WHERE kind = 'plant'",
