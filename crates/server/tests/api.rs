@@ -990,4 +990,5 @@ async fn every_change_refuses_a_viewer_and_leaves_an_audit_entry() {
         }
         app.state.store.close().await;
     }
+    let _ = std::fs::remove_dir_all(&folder);
 }
