@@ -37,7 +37,10 @@ step "Headless Chromium, chromedriver and CJK fonts for the web app's browser te
 # Without a CJK font Chromium draws the Chinese pages' text as empty boxes in the screenshots.
 if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null \
     || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
-    apt-get install -y chromium chromium-driver fonts-noto-cjk
+    export DEBIAN_FRONTEND=noninteractive
+    # Stale package lists on a fresh machine: refresh them once and try again.
+    apt-get install -y chromium chromium-driver fonts-noto-cjk \
+        || { apt-get update -qq && apt-get install -y chromium chromium-driver fonts-noto-cjk; }
 fi
 
 step "cargo test --workspace"
