@@ -14,7 +14,7 @@ use danjiang_assessment::samples::{parse_lab_value, parse_time, LabValue};
 use danjiang_assessment::units::{convert, parse_unit};
 use danjiang_assessment::{
     aggregate, alerts, assess, site_trends, AssessOptions, EvaluationMethod, Measurement, Period,
-    SiteAssessment, SiteTrend, Standard, WaterBody, WaterClass,
+    SampleSet, SiteAssessment, SiteTrend, Standard, WaterBody, WaterClass,
 };
 use serde::Serialize;
 use sqlx::Row;
@@ -680,15 +680,15 @@ pub async fn sample_alerts(store: &Store, query: &SampleQuery) -> Result<Vec<Ale
 /// Significance level of the trend tests.
 pub const TREND_ALPHA: f64 = 0.05;
 
-/// The trend of one item at one site (Mann-Kendall with Sen's slope, and Spearman's rho), over
-/// samplings, monthly means or yearly means; slopes are per year.
-pub async fn sample_trend(
+/// One item's values at one site, per sampling, month or year (the standard's item code, then
+/// the sets in time order): what the trend test and the trend chart both read.
+async fn item_sets(
     store: &Store,
     site_code: &str,
     item: &str,
     period: Period,
     range: &SampleQuery,
-) -> Result<SiteTrend> {
+) -> Result<(String, Vec<SampleSet>)> {
     let rules = rules()?;
     let code = rules
         .standard
@@ -707,6 +707,19 @@ pub async fn sample_trend(
         .filter(|m| m.item == code)
         .collect();
     let sets = aggregate(&measurements, period);
+    Ok((code, sets))
+}
+
+/// The trend of one item at one site (Mann-Kendall with Sen's slope, and Spearman's rho), over
+/// samplings, monthly means or yearly means; slopes are per year.
+pub async fn sample_trend(
+    store: &Store,
+    site_code: &str,
+    item: &str,
+    period: Period,
+    range: &SampleQuery,
+) -> Result<SiteTrend> {
+    let (code, sets) = item_sets(store, site_code, item, period, range).await?;
     site_trends(&sets, TREND_ALPHA, 3)
         .into_iter()
         .next()
@@ -825,24 +838,8 @@ pub async fn sample_series(
     period: Period,
     range: &SampleQuery,
 ) -> Result<Vec<SeriesPoint>> {
-    let rules = rules()?;
-    let code = rules
-        .standard
-        .item(item)
-        .map(|i| i.code.clone())
-        .ok_or_else(|| OpsError::Invalid(format!("unknown item code `{item}`")))?;
-    site(store, site_code).await?;
-    let query = SampleQuery {
-        site: Some(site_code.to_string()),
-        ..range.clone()
-    };
-    let measurements: Vec<Measurement> = measurements_by_site(store, &query, &rules.method)
-        .await?
-        .into_values()
-        .flatten()
-        .filter(|m| m.item == code)
-        .collect();
-    Ok(aggregate(&measurements, period)
+    let (code, sets) = item_sets(store, site_code, item, period, range).await?;
+    Ok(sets
         .into_iter()
         .filter_map(|set| {
             let value = *set.values.get(&code)?;
