@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::browser::{browser, chromedriver, screenshot, start_driver, start_server};
+use common::browser::{browser, chromedriver, log_in, screenshot, start_driver, start_server};
 use common::{sqlite, TestApp};
 use fantoccini::Locator;
 
@@ -30,27 +30,7 @@ async fn login_overview_and_ledger_in_chromium() {
         .path()
         .starts_with("/login"));
     screenshot(&client, "login").await;
-    client
-        .find(Locator::Css("input[name=username]"))
-        .await
-        .unwrap()
-        .send_keys("operator")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys("danjiang-operator")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(&client, "operator", "danjiang-operator").await;
     client
         .wait()
         .at_most(Duration::from_secs(20))

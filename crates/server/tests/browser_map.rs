@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::browser::{browser, chromedriver, screenshot, start_driver, start_server};
+use common::browser::{browser, chromedriver, log_in, screenshot, start_driver, start_server};
 use common::{sqlite, TestApp};
 use fantoccini::{Client, Locator};
 
@@ -55,27 +55,7 @@ async fn map_and_incident_in_chromium() {
     };
 
     client.goto(&format!("{base}/login")).await.unwrap();
-    client
-        .find(Locator::Css("input[name=username]"))
-        .await
-        .unwrap()
-        .send_keys("operator")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys("danjiang-operator")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(&client, "operator", "danjiang-operator").await;
     wait(&client, "header.top").await;
 
     // The map of the network alone: every element, outlets and plants marked.

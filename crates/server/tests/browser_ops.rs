@@ -6,39 +6,11 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::browser::{browser, chromedriver, screenshot, start_driver, start_server};
+use common::browser::{
+    browser, chromedriver, click, fill, log_in, screenshot, start_driver, start_server, wait_for,
+};
 use common::{sqlite, TestApp};
 use fantoccini::{Client, Locator};
-
-async fn fill(client: &Client, css: &str, text: &str) {
-    let field = client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
-}
 
 async fn text_of(client: &Client, css: &str) -> String {
     client
@@ -74,9 +46,7 @@ async fn quality_patrol_and_siting_workflows_in_chromium() {
     let base = format!("http://{address}");
 
     client.goto(&format!("{base}/quality")).await.unwrap();
-    fill(&client, "input[name=username]", "operator").await;
-    fill(&client, "input[name=password]", "danjiang-operator").await;
-    click(&client, "form button[type=submit]").await;
+    log_in(&client, "operator", "danjiang-operator").await;
     wait_for(&client, "form.sample-entry").await;
     assert_eq!(client.current_url().await.unwrap().path(), "/quality");
 
@@ -192,15 +162,11 @@ async fn quality_patrol_and_siting_workflows_in_chromium() {
         .len();
     fill(&client, "form.defect-step input[name=note]", "crew 3").await;
     click(&client, "form.defect-step button[type=submit]").await;
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(&format!(
-            "table.history tbody tr:nth-child({})",
-            steps_before + 1
-        )))
-        .await
-        .unwrap();
+    wait_for(
+        &client,
+        &format!("table.history tbody tr:nth-child({})", steps_before + 1),
+    )
+    .await;
     let last = client
         .find_all(Locator::Css("table.history tbody tr"))
         .await

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use danjiang_ops::Store;
 use danjiang_server::AppState;
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 /// A running chromedriver, stopped when dropped.
 pub struct Driver {
@@ -125,4 +125,52 @@ pub async fn screenshot(client: &Client, name: &str) -> PathBuf {
     let path = folder.join(format!("{name}.png"));
     std::fs::write(&path, png).expect("write the screenshot");
     path
+}
+
+/// Types `text` into the field `css` names, replacing what it held.
+pub async fn fill(client: &Client, css: &str, text: &str) {
+    let field = client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Clicks the element `css` names.
+pub async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Waits up to `seconds` for an element `css` names to appear.
+pub async fn wait_for_within(
+    client: &Client,
+    css: &str,
+    seconds: u64,
+) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(seconds))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+}
+
+/// Waits up to 20 s for an element `css` names to appear.
+pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    wait_for_within(client, css, 20).await
+}
+
+/// Signs in through the login form the browser is on (the login page, or any page a stranger
+/// is sent from).
+pub async fn log_in(client: &Client, username: &str, password: &str) {
+    fill(client, "input[name=username]", username).await;
+    fill(client, "input[name=password]", password).await;
+    click(client, "form button[type=submit]").await;
 }
