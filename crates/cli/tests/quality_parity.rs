@@ -12,6 +12,10 @@
 //!
 //! Set `DANJIANG_PARITY_FILTER=name1,name2` to compare only some networks.
 
+// The hydraulic harness, for its list of networks whose hydraulics are known to differ.
+#[path = "../../hydraulics/tests/parity/mod.rs"]
+mod parity;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,17 +33,6 @@ fn workspace_root() -> PathBuf {
         .nth(2)
         .expect("the cli crate sits two levels below the workspace root") // ok: fixed layout
         .to_path_buf()
-}
-
-/// Networks whose hydraulics are known to differ from EPANET's, with the cause.
-fn hydraulic_differences(root: &Path) -> Vec<(String, String)> {
-    let path = root.join("tests/networks/reference/known-differences.txt");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(name, cause)| (name.trim().to_string(), cause.trim().to_string()))
-        .collect()
 }
 
 fn tolerance(expected: f64) -> f64 {
@@ -252,7 +245,7 @@ fn full_runs_match_epanet_quality() {
         std::env::temp_dir().join(format!("danjiang-quality-parity-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).expect("a scratch directory");
     let cases = cases(&root);
-    let hydraulic = hydraulic_differences(&root);
+    let hydraulic = parity::known_differences(&root).unwrap_or_else(|e| panic!("{e}"));
     let mut failures = Vec::new();
     let mut unexpected_passes = Vec::new();
     let mut matched = 0;
