@@ -6,11 +6,25 @@
 //! a given elimination order, each column's rows sorted ascending. The numeric part is the
 //! left-looking column Cholesky of George and Liu (*Computer Solution of Large Sparse
 //! Positive Definite Systems*, 1981): column j is formed from the earlier columns that
-//! reach row j, visited through linked lists, their updates gathered in a dense work
-//! vector; then a forward and a backward substitution.
+//! reach row j, their updates gathered in a dense work vector; then a forward and a
+//! backward substitution.
+//!
+//! George and Liu (and EPANET) find the columns that reach row j through linked lists
+//! rebuilt on every factorisation. Which columns, and in which order, depends only on the
+//! pattern, so here the lists are walked once in the symbolic part and the visits recorded
+//! as a schedule; the numeric part replays it. The sums are taken in the same order, so
+//! the roundoff is the same, without the list bookkeeping on every trial.
 
 /// Sentinel for the end of a column list.
-const NONE: usize = usize::MAX;
+const NONE: u32 = u32::MAX;
+
+/// One use of an earlier column k while forming column j: `lower[first]` is L(j, k), and
+/// `lower[first + 1..end]` are the entries of column k below row j.
+#[derive(Debug, Clone, Copy)]
+struct ColumnUpdate {
+    first: u32,
+    end: u32,
+}
 
 /// The pattern of L and the work space of its numeric factorisation.
 #[derive(Debug, Clone)]
@@ -18,21 +32,27 @@ pub(crate) struct Cholesky {
     /// Number of rows and columns.
     size: usize,
     /// Start of each column's below-diagonal entries in `rows` (size + 1 entries).
-    column_start: Vec<usize>,
+    column_start: Vec<u32>,
     /// Row (elimination position) of each below-diagonal entry, ascending within a column.
-    rows: Vec<usize>,
-    /// Accumulated updates to the column being formed, by row.
-    update: Vec<f64>,
-    /// For each column k, the next column in the list of columns waiting on the same row.
-    waiting: Vec<usize>,
-    /// For each column k, the entry of k to be used next.
-    next_entry: Vec<usize>,
+    rows: Vec<u32>,
+    /// Start of each column's updates in `updates` (size + 1 entries).
+    update_start: Vec<u32>,
+    /// The earlier columns each column is formed from, in EPANET's order.
+    updates: Vec<ColumnUpdate>,
+    /// Accumulated updates to the column being formed, by row; all zero between columns.
+    work: Vec<f64>,
 }
 
 impl Cholesky {
     /// Finds the pattern of L for the matrix whose off-diagonal pairs are given as
-    /// (column, row) elimination positions, in any order, with repeats allowed.
-    pub(crate) fn new(size: usize, pairs: &[(usize, usize)]) -> Cholesky {
+    /// (column, row) elimination positions, in any order, with repeats allowed. None when
+    /// a position is not below `size` or the factor is too large to index with 32 bits.
+    pub(crate) fn new(size: usize, pairs: &[(usize, usize)]) -> Option<Cholesky> {
+        // The numeric phase relies on every position being below `size` to index without
+        // checks.
+        if size >= NONE as usize || pairs.iter().any(|&(a, b)| a >= size || b >= size) {
+            return None;
+        }
         // Lower neighbours of each position (rows below the diagonal in A).
         let mut lower_count = vec![0usize; size + 1];
         for &(a, b) in pairs {
@@ -44,57 +64,63 @@ impl Cholesky {
             lower_count[j + 1] += lower_count[j];
         }
         let mut fill = lower_count.clone();
-        let mut lower = vec![0usize; lower_count[size]];
+        let mut lower = vec![0u32; lower_count[size]];
         for &(a, b) in pairs {
             if a != b {
                 let column = a.min(b);
-                lower[fill[column]] = a.max(b);
+                lower[fill[column]] = a.max(b) as u32;
                 fill[column] += 1;
             }
         }
         // Column j of L holds A's lower rows in column j plus the rows of each child
         // column in the elimination tree (other than j itself).
-        let mut column_start = Vec::with_capacity(size + 1);
+        let mut column_start: Vec<usize> = Vec::with_capacity(size + 1);
         column_start.push(0);
-        let mut rows: Vec<usize> = Vec::with_capacity(lower.len() * 2);
+        let mut rows: Vec<u32> = Vec::with_capacity(lower.len() * 2);
         let mut first_child = vec![NONE; size];
         let mut next_sibling = vec![NONE; size];
         let mut mark = vec![NONE; size];
         for j in 0..size {
             let begin = rows.len();
-            mark[j] = j;
+            let tag = j as u32;
+            mark[j] = tag;
             for &r in &lower[lower_count[j]..lower_count[j + 1]] {
-                if mark[r] != j {
-                    mark[r] = j;
+                if mark[r as usize] != tag {
+                    mark[r as usize] = tag;
                     rows.push(r);
                 }
             }
             let mut child = first_child[j];
             while child != NONE {
-                for i in column_start[child]..column_start[child + 1] {
+                let child_columns = column_start[child as usize]..column_start[child as usize + 1];
+                for i in child_columns {
                     let r = rows[i];
-                    if mark[r] != j {
-                        mark[r] = j;
+                    if mark[r as usize] != tag {
+                        mark[r as usize] = tag;
                         rows.push(r);
                     }
                 }
-                child = next_sibling[child];
+                child = next_sibling[child as usize];
             }
             rows[begin..].sort_unstable();
             if let Some(&parent) = rows.get(begin) {
-                next_sibling[j] = first_child[parent];
-                first_child[parent] = j;
+                next_sibling[j] = first_child[parent as usize];
+                first_child[parent as usize] = tag;
             }
             column_start.push(rows.len());
         }
-        Cholesky {
-            size,
-            column_start,
-            rows,
-            update: vec![0.0; size],
-            waiting: vec![NONE; size],
-            next_entry: vec![0; size],
+        if rows.len() >= NONE as usize {
+            return None;
         }
+        let (update_start, updates) = schedule(size, &column_start, &rows);
+        Some(Cholesky {
+            size,
+            column_start: column_start.iter().map(|&c| c as u32).collect(),
+            rows,
+            update_start,
+            updates,
+            work: vec![0.0; size],
+        })
     }
 
     /// Number of below-diagonal entries of L.
@@ -104,9 +130,13 @@ impl Cholesky {
 
     /// Index in the below-diagonal values of the entry at (`row`, `column`), row > column.
     pub(crate) fn entry(&self, column: usize, row: usize) -> Option<usize> {
-        let begin = self.column_start[column];
-        let slice = &self.rows[begin..self.column_start[column + 1]];
-        slice.binary_search(&row).ok().map(|p| begin + p)
+        let begin = *self.column_start.get(column)? as usize;
+        let end = *self.column_start.get(column + 1)? as usize;
+        let row = u32::try_from(row).ok()?;
+        self.rows[begin..end]
+            .binary_search(&row)
+            .ok()
+            .map(|p| begin + p)
     }
 
     /// Factorises in place (`diagonal` and below-diagonal `lower` values of A become those of
@@ -124,82 +154,114 @@ impl Cholesky {
     }
 
     fn factorise(&mut self, diagonal: &mut [f64], lower: &mut [f64]) -> Result<(), usize> {
-        let Cholesky {
-            size,
-            column_start,
-            rows,
-            update,
-            waiting,
-            next_entry,
-        } = self;
-        update.fill(0.0);
-        waiting.fill(NONE);
-        next_entry.fill(0);
-        for j in 0..*size {
+        let size = self.size;
+        let rows = &self.rows[..];
+        let work = &mut self.work[..];
+        assert!(diagonal.len() == size && lower.len() == rows.len() && work.len() == size);
+        for (j, diagonal_j) in diagonal.iter_mut().enumerate() {
             // Gather the updates of every earlier column k with an entry in row j.
             let mut squares = 0.0;
-            let mut k = waiting[j];
-            while k != NONE {
-                let following = waiting[k];
-                let first = next_entry[k];
+            let scheduled = self.update_start[j] as usize..self.update_start[j + 1] as usize;
+            for update in &self.updates[scheduled] {
+                let first = update.first as usize;
+                let below = first + 1..update.end as usize;
                 let l_jk = lower[first];
                 squares += l_jk * l_jk;
-                let begin = first + 1;
-                let end = column_start[k + 1];
-                if begin < end {
-                    // Column k next affects the row of its following entry.
-                    next_entry[k] = begin;
-                    let row = rows[begin];
-                    waiting[k] = waiting[row];
-                    waiting[row] = k;
-                    for (&r, &l_ik) in rows[begin..end].iter().zip(&lower[begin..end]) {
-                        update[r] += l_ik * l_jk;
-                    }
+                for (&r, &l_ik) in rows[below.clone()].iter().zip(&lower[below]) {
+                    // SAFETY: every row of the pattern is below `size` (checked in `new`)
+                    // and `work` has `size` entries (asserted above).
+                    unsafe { *work.get_unchecked_mut(r as usize) += l_ik * l_jk };
                 }
-                k = following;
             }
-            let pivot = diagonal[j] - squares;
+            let pivot = *diagonal_j - squares;
             if pivot <= 0.0 {
+                work.fill(0.0);
                 return Err(j);
             }
             let pivot = pivot.sqrt();
-            diagonal[j] = pivot;
-            let begin = column_start[j];
-            let end = column_start[j + 1];
-            if begin < end {
-                next_entry[j] = begin;
-                let row = rows[begin];
-                waiting[j] = waiting[row];
-                waiting[row] = j;
-                for (&r, l_rj) in rows[begin..end].iter().zip(&mut lower[begin..end]) {
-                    *l_rj = (*l_rj - update[r]) / pivot;
-                    update[r] = 0.0;
-                }
+            *diagonal_j = pivot;
+            // Column j's own rows hold every row its updates reached (a property of the
+            // elimination tree), so clearing them leaves `work` all zero again.
+            let column = self.column_start[j] as usize..self.column_start[j + 1] as usize;
+            for (&r, l_rj) in rows[column.clone()].iter().zip(&mut lower[column]) {
+                // SAFETY: as above.
+                let accumulated = unsafe { work.get_unchecked_mut(r as usize) };
+                *l_rj = (*l_rj - *accumulated) / pivot;
+                *accumulated = 0.0;
             }
         }
         Ok(())
     }
 
     fn solve(&self, diagonal: &[f64], lower: &[f64], rhs: &mut [f64]) {
+        let size = self.size;
+        let rows = &self.rows[..];
+        assert!(diagonal.len() == size && rhs.len() == size && lower.len() == rows.len());
         // L y = b.
-        for j in 0..self.size {
+        for j in 0..size {
             let y = rhs[j] / diagonal[j];
             rhs[j] = y;
-            let column = self.column_start[j]..self.column_start[j + 1];
-            for (&r, &l_rj) in self.rows[column.clone()].iter().zip(&lower[column]) {
-                rhs[r] -= l_rj * y;
+            let column = self.column_start[j] as usize..self.column_start[j + 1] as usize;
+            for (&r, &l_rj) in rows[column.clone()].iter().zip(&lower[column]) {
+                // SAFETY: every row of the pattern is below `size` = rhs.len().
+                unsafe { *rhs.get_unchecked_mut(r as usize) -= l_rj * y };
             }
         }
         // Lᵀ x = y.
-        for j in (0..self.size).rev() {
+        for j in (0..size).rev() {
             let mut x = rhs[j];
-            let column = self.column_start[j]..self.column_start[j + 1];
-            for (&r, &l_rj) in self.rows[column.clone()].iter().zip(&lower[column]) {
-                x -= l_rj * rhs[r];
+            let column = self.column_start[j] as usize..self.column_start[j + 1] as usize;
+            for (&r, &l_rj) in rows[column.clone()].iter().zip(&lower[column]) {
+                // SAFETY: as above.
+                x -= l_rj * unsafe { *rhs.get_unchecked(r as usize) };
             }
             rhs[j] = x / diagonal[j];
         }
     }
+}
+
+/// Walks George and Liu's column lists once, as the numeric factorisation would, and
+/// records for each column j the earlier columns it is formed from, in list order.
+///
+/// Column k waits in the list of the row of its next unused entry; when row j is reached
+/// each waiting column contributes and moves on to the list of its following entry's row.
+/// Lists are pushed and popped at the front, as EPANET's are.
+fn schedule(size: usize, column_start: &[usize], rows: &[u32]) -> (Vec<u32>, Vec<ColumnUpdate>) {
+    // `waiting[j]` heads row j's list while j is ahead, and is column j's link once done.
+    let mut waiting = vec![NONE; size];
+    let mut next_entry = vec![0usize; size];
+    let mut update_start = Vec::with_capacity(size + 1);
+    let mut updates = Vec::with_capacity(rows.len());
+    update_start.push(0u32);
+    for j in 0..size {
+        let mut k = waiting[j];
+        while k != NONE {
+            let column = k as usize;
+            let following = waiting[column];
+            let first = next_entry[column];
+            let end = column_start[column + 1];
+            updates.push(ColumnUpdate {
+                first: first as u32,
+                end: end as u32,
+            });
+            if first + 1 < end {
+                next_entry[column] = first + 1;
+                let row = rows[first + 1] as usize;
+                waiting[column] = waiting[row];
+                waiting[row] = k;
+            }
+            k = following;
+        }
+        update_start.push(updates.len() as u32);
+        let begin = column_start[j];
+        if begin < column_start[j + 1] {
+            next_entry[j] = begin;
+            let row = rows[begin] as usize;
+            waiting[j] = waiting[row];
+            waiting[row] = j as u32;
+        }
+    }
+    (update_start, updates)
 }
 
 #[cfg(test)]
@@ -234,7 +296,7 @@ mod tests {
             }
         }
         let structure: Vec<(usize, usize)> = pairs.iter().map(|&(a, b, _)| (a, b)).collect();
-        let mut cholesky = Cholesky::new(n, &structure);
+        let mut cholesky = Cholesky::new(n, &structure).expect("positions below n");
         // Natural-order fill of a grid: the band between i and i + side fills in.
         assert!(cholesky.len() > pairs.len());
         let diagonal: Vec<f64> = (0..n).map(|i| 4.5 + i as f64 * 0.01).collect();
@@ -260,7 +322,7 @@ mod tests {
     #[test]
     fn reports_a_non_positive_pivot() {
         // [[1, 2], [2, 1]] is indefinite: the second pivot is 1 - 4 < 0.
-        let mut cholesky = Cholesky::new(2, &[(0, 1)]);
+        let mut cholesky = Cholesky::new(2, &[(0, 1)]).expect("positions below 2");
         let mut d = vec![1.0, 1.0];
         let mut lower = vec![2.0];
         let mut x = vec![1.0, 1.0];

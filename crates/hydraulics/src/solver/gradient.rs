@@ -379,15 +379,20 @@ fn has_converged(
     if relative_error > view.options.hacc {
         return false;
     }
-    let (head_error, head_error_link) = max_head_error(view, state);
-    state.note(TrialEvent::Balance {
-        max_flow_change,
-        flow_change_at,
-        max_head_error: head_error,
-        head_error_link,
-    });
-    if view.options.head_error_limit > 0.0 && head_error > view.options.head_error_limit {
-        return false;
+    // EPANET always finds the largest head error here; only its limit and the full status
+    // report read it, and the coefficients it recomputes are recomputed again before they
+    // are next used, so it is skipped when neither asks.
+    if view.options.head_error_limit > 0.0 || state.trace.is_some() {
+        let (head_error, head_error_link) = max_head_error(view, state);
+        state.note(TrialEvent::Balance {
+            max_flow_change,
+            flow_change_at,
+            max_head_error: head_error,
+            head_error_link,
+        });
+        if view.options.head_error_limit > 0.0 && head_error > view.options.head_error_limit {
+            return false;
+        }
     }
     if view.options.flow_change_limit > 0.0 && max_flow_change > view.options.flow_change_limit {
         return false;

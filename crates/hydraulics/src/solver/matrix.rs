@@ -63,7 +63,9 @@ impl SystemMatrix {
             .filter(|&(&a, &b)| a < junctions && b < junctions && a != b)
             .map(|(&a, &b)| (position[a], position[b]))
             .collect();
-        let cholesky = Cholesky::new(junctions, &pairs);
+        let cholesky = Cholesky::new(junctions, &pairs).ok_or_else(|| {
+            HydraulicError::Solver("the network is too large for the sparse solver".into())
+        })?;
         let mut off_diagonal = Vec::with_capacity(from.len());
         for (&a, &b) in from.iter().zip(to) {
             if a < junctions && b < junctions && a != b {
