@@ -151,22 +151,14 @@ pub(crate) fn pcv_loss_coefficient(view: &NetworkView, k: usize, percent_open: f
 #[inline]
 fn add_rhs(matrix: &mut SystemMatrix, view: &NetworkView, node: usize, value: f64) {
     if node < view.n_junctions {
-        matrix.rhs[node] += value;
+        matrix.add_to_rhs(node, value);
     }
 }
 
 #[inline]
 fn add_diagonal(matrix: &mut SystemMatrix, view: &NetworkView, node: usize, value: f64) {
     if node < view.n_junctions {
-        let position = matrix.diagonal[node];
-        matrix.values[position] += value;
-    }
-}
-
-#[inline]
-fn add_off_diagonal(matrix: &mut SystemMatrix, k: usize, value: f64) {
-    if let Some(position) = matrix.off_diagonal[k] {
-        matrix.values[position] += value;
+        matrix.add_to_diagonal(node, value);
     }
 }
 
@@ -211,7 +203,7 @@ pub(crate) fn add_control_valves(
                         add_rhs(matrix, view, n2, state.xflow[n1]);
                     }
                     // A tiny conductance keeps the downstream side connected.
-                    add_off_diagonal(matrix, k, -1.0 / CBIG);
+                    matrix.add_to_off_diagonal(k, -1.0 / CBIG);
                     add_diagonal(matrix, view, n2, 1.0 / CBIG);
                     continue;
                 }
@@ -228,7 +220,7 @@ pub(crate) fn add_control_valves(
                     add_rhs(matrix, view, n2, q);
                     state.p[k] = 1.0 / CBIG;
                     let p = state.p[k];
-                    add_off_diagonal(matrix, k, -p);
+                    matrix.add_to_off_diagonal(k, -p);
                     add_diagonal(matrix, view, n1, p);
                     add_diagonal(matrix, view, n2, p);
                 } else {
@@ -246,7 +238,7 @@ fn add_link_terms(view: &NetworkView, state: &SolverState, matrix: &mut SystemMa
     let (n1, n2) = (view.from[k], view.to[k]);
     let p = state.p[k];
     let correction = state.y[k] - state.flow[k];
-    add_off_diagonal(matrix, k, -p);
+    matrix.add_to_off_diagonal(k, -p);
     add_diagonal(matrix, view, n1, p);
     add_diagonal(matrix, view, n2, p);
     add_rhs(matrix, view, n1, correction);

@@ -140,20 +140,18 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
         let flow = state.flow[k];
         state.xflow[n1] -= flow;
         state.xflow[n2] += flow;
-        if let Some(position) = matrix.off_diagonal[k] {
-            matrix.values[position] -= p;
-        }
+        matrix.add_to_off_diagonal(k, -p);
         if n1 < nj {
-            matrix.values[matrix.diagonal[n1]] += p;
-            matrix.rhs[n1] += state.y[k];
+            matrix.add_to_diagonal(n1, p);
+            matrix.add_to_rhs(n1, state.y[k]);
         } else if n2 < nj {
-            matrix.rhs[n2] += p * state.head[n1];
+            matrix.add_to_rhs(n2, p * state.head[n1]);
         }
         if n2 < nj {
-            matrix.values[matrix.diagonal[n2]] += p;
-            matrix.rhs[n2] -= state.y[k];
+            matrix.add_to_diagonal(n2, p);
+            matrix.add_to_rhs(n2, -state.y[k]);
         } else if n1 < nj {
-            matrix.rhs[n1] += p * state.head[n2];
+            matrix.add_to_rhs(n1, p * state.head[n2]);
         }
     }
     // Emitters.
@@ -162,8 +160,8 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
             continue;
         }
         let (loss, gradient) = emitter_head_loss(view, state, i);
-        matrix.values[matrix.diagonal[i]] += 1.0 / gradient;
-        matrix.rhs[i] += (loss + view.elevation[i]) / gradient;
+        matrix.add_to_diagonal(i, 1.0 / gradient);
+        matrix.add_to_rhs(i, (loss + view.elevation[i]) / gradient);
         state.xflow[i] -= state.emitter_flow[i];
     }
     // Pressure-driven demands.
@@ -176,8 +174,8 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
             }
             let (loss, gradient) = demand_head_loss(state, i, dp, n);
             if gradient > 0.0 {
-                matrix.values[matrix.diagonal[i]] += 1.0 / gradient;
-                matrix.rhs[i] += (loss + view.elevation[i] + view.options.pmin) / gradient;
+                matrix.add_to_diagonal(i, 1.0 / gradient);
+                matrix.add_to_rhs(i, (loss + view.elevation[i] + view.options.pmin) / gradient);
             }
         }
     }
@@ -188,12 +186,12 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
                 continue;
             };
             if gfa > 0.0 {
-                matrix.values[matrix.diagonal[i]] += 1.0 / gfa;
-                matrix.rhs[i] += (hfa + view.elevation[i]) / gfa;
+                matrix.add_to_diagonal(i, 1.0 / gfa);
+                matrix.add_to_rhs(i, (hfa + view.elevation[i]) / gfa);
             }
             if gva > 0.0 {
-                matrix.values[matrix.diagonal[i]] += 1.0 / gva;
-                matrix.rhs[i] += (hva + view.elevation[i]) / gva;
+                matrix.add_to_diagonal(i, 1.0 / gva);
+                matrix.add_to_rhs(i, (hva + view.elevation[i]) / gva);
             }
             state.xflow[i] -= state.leak_fixed[i] + state.leak_variable[i];
         }
@@ -201,7 +199,7 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
     // Node balances.
     for i in 0..nj {
         state.xflow[i] -= state.demand_flow[i];
-        matrix.rhs[i] += state.xflow[i];
+        matrix.add_to_rhs(i, state.xflow[i]);
     }
     add_control_valves(view, state, matrix);
 }
@@ -488,7 +486,7 @@ pub(crate) fn solve(
                 break;
             }
         }
-        state.head[..view.n_junctions].copy_from_slice(&matrix.rhs);
+        matrix.copy_solution(&mut state.head[..view.n_junctions]);
         let (error, max_flow_change, flow_change_at) = new_flows(view, state);
         relative_error = error;
         state.note(TrialEvent::Trial {

@@ -12,24 +12,27 @@ use crate::error::HydraulicError;
 use crate::solver::cholesky::Cholesky;
 use crate::solver::ordering::{junction_neighbours, minimum_degree_order};
 
+/// Marks a link with no off-diagonal entry (an end is not a junction).
+const NO_ENTRY: u32 = u32::MAX;
+
 /// The matrix of the linearised network equations and its factorisation.
+///
+/// Values are added by junction and link; inside, everything is kept in elimination
+/// order, as EPANET keeps it, so a solve needs no permutation on the way in.
 pub(crate) struct SystemMatrix {
     /// Number of unknowns (junctions).
     size: usize,
     /// The diagonal by elimination position (`size` values), then the below-diagonal
     /// entries of the factor's pattern. Fill-in entries start each trial at zero.
-    pub values: Vec<f64>,
-    /// Position of each junction's diagonal in `values`.
-    pub diagonal: Vec<usize>,
-    /// Position of each link's off-diagonal in `values` (None when an end is not a
+    values: Vec<f64>,
+    /// Elimination position of each junction: its diagonal in `values` and its row of
+    /// `rhs`.
+    position: Vec<u32>,
+    /// Position of each link's off-diagonal in `values` (NO_ENTRY when an end is not a
     /// junction). Parallel links share one entry.
-    pub off_diagonal: Vec<Option<usize>>,
-    /// Right-hand side, then solution, by junction.
-    pub rhs: Vec<f64>,
-    /// Junction eliminated at each position.
-    order: Vec<usize>,
-    /// Right-hand side in elimination order, during a solve.
-    permuted: Vec<f64>,
+    off_diagonal: Vec<u32>,
+    /// Right-hand side, then solution, by elimination position.
+    rhs: Vec<f64>,
     cholesky: Cholesky,
 }
 
@@ -46,6 +49,8 @@ impl SystemMatrix {
                 "links' start and end node lists differ in length".into(),
             ));
         }
+        let too_large =
+            || HydraulicError::Solver("the network is too large for the sparse solver".into());
         let (start, neighbours) = junction_neighbours(junctions, from, to);
         let order = minimum_degree_order(junctions, &start, &neighbours);
         let mut position = vec![usize::MAX; junctions];
@@ -63,9 +68,7 @@ impl SystemMatrix {
             .filter(|&(&a, &b)| a < junctions && b < junctions && a != b)
             .map(|(&a, &b)| (position[a], position[b]))
             .collect();
-        let cholesky = Cholesky::new(junctions, &pairs).ok_or_else(|| {
-            HydraulicError::Solver("the network is too large for the sparse solver".into())
-        })?;
+        let cholesky = Cholesky::new(junctions, &pairs).ok_or_else(too_large)?;
         let mut off_diagonal = Vec::with_capacity(from.len());
         for (&a, &b) in from.iter().zip(to) {
             if a < junctions && b < junctions && a != b {
@@ -73,19 +76,22 @@ impl SystemMatrix {
                 let entry = cholesky.entry(pa.min(pb), pa.max(pb)).ok_or_else(|| {
                     HydraulicError::Solver("factor pattern lost a link's entry".into())
                 })?;
-                off_diagonal.push(Some(junctions + entry));
+                let index = u32::try_from(junctions + entry)
+                    .ok()
+                    .filter(|&i| i != NO_ENTRY)
+                    .ok_or_else(too_large)?;
+                off_diagonal.push(index);
             } else {
-                off_diagonal.push(None);
+                off_diagonal.push(NO_ENTRY);
             }
         }
         Ok(SystemMatrix {
             size: junctions,
             values: vec![0.0; junctions + cholesky.len()],
-            diagonal: position,
+            // Positions are below `junctions`, which the factor's 32-bit rows hold.
+            position: position.iter().map(|&p| p as u32).collect(),
             off_diagonal,
             rhs: vec![0.0; junctions],
-            order,
-            permuted: vec![0.0; junctions],
             cholesky,
         })
     }
@@ -96,23 +102,49 @@ impl SystemMatrix {
         self.rhs.fill(0.0);
     }
 
+    /// Adds `value` to the diagonal of `junction`'s equation.
+    #[inline]
+    pub(crate) fn add_to_diagonal(&mut self, junction: usize, value: f64) {
+        self.values[self.position[junction] as usize] += value;
+    }
+
+    /// Adds `value` to the right-hand side of `junction`'s equation.
+    #[inline]
+    pub(crate) fn add_to_rhs(&mut self, junction: usize, value: f64) {
+        self.rhs[self.position[junction] as usize] += value;
+    }
+
+    /// Adds `value` to the off-diagonal entry joining link `link`'s two ends, if both are
+    /// junctions.
+    #[inline]
+    pub(crate) fn add_to_off_diagonal(&mut self, link: usize, value: f64) {
+        let index = self.off_diagonal[link];
+        if index != NO_ENTRY {
+            self.values[index as usize] += value;
+        }
+    }
+
     /// Factorises and solves in place; on a non-positive pivot returns the junction whose
     /// equation failed.
     pub(crate) fn solve(&mut self) -> Result<(), SolveFailure> {
-        for (slot, &junction) in self.permuted.iter_mut().zip(&self.order) {
-            *slot = self.rhs[junction];
-        }
         let (diagonal, lower) = self.values.split_at_mut(self.size);
         self.cholesky
-            .factorise_and_solve(diagonal, lower, &mut self.permuted)
-            .map_err(|p| SolveFailure::Pivot(self.order[p]))?;
-        for (&value, &junction) in self.permuted.iter().zip(&self.order) {
-            self.rhs[junction] = value;
-        }
+            .factorise_and_solve(diagonal, lower, &mut self.rhs)
+            .map_err(|failed| {
+                let junction = self.position.iter().position(|&p| p as usize == failed);
+                SolveFailure::Pivot(junction.unwrap_or(0))
+            })?;
         if self.rhs.iter().any(|v| !v.is_finite()) {
             return Err(SolveFailure::Pivot(0));
         }
         Ok(())
+    }
+
+    /// Writes the solution of the last solve into `heads`, by junction.
+    pub(crate) fn copy_solution(&self, heads: &mut [f64]) {
+        for (head, &p) in heads.iter_mut().zip(&self.position) {
+            *head = self.rhs[p as usize];
+        }
     }
 }
 
