@@ -43,6 +43,7 @@ pub(crate) fn resistance(view: &NetworkView, k: usize) -> f64 {
 }
 
 /// Sets the coefficients of pipe `k` from its current flow.
+#[inline]
 pub(crate) fn pipe_coefficients(view: &NetworkView, state: &mut SolverState, k: usize) {
     let flow = state.flow[k];
     if state.status[k].is_closed() {

@@ -167,10 +167,12 @@ impl Cholesky {
                 let below = first + 1..update.end as usize;
                 let l_jk = lower[first];
                 squares += l_jk * l_jk;
-                for (&r, &l_ik) in rows[below.clone()].iter().zip(&lower[below]) {
+                // Columns are short (a few entries in a water network), so plain index
+                // loops beat zipped iterators, whose set-up costs more than the work.
+                for i in below {
                     // SAFETY: every row of the pattern is below `size` (checked in `new`)
                     // and `work` has `size` entries (asserted above).
-                    unsafe { *work.get_unchecked_mut(r as usize) += l_ik * l_jk };
+                    unsafe { *work.get_unchecked_mut(rows[i] as usize) += lower[i] * l_jk };
                 }
             }
             let pivot = *diagonal_j - squares;
@@ -183,10 +185,10 @@ impl Cholesky {
             // Column j's own rows hold every row its updates reached (a property of the
             // elimination tree), so clearing them leaves `work` all zero again.
             let column = self.column_start[j] as usize..self.column_start[j + 1] as usize;
-            for (&r, l_rj) in rows[column.clone()].iter().zip(&mut lower[column]) {
+            for i in column {
                 // SAFETY: as above.
-                let accumulated = unsafe { work.get_unchecked_mut(r as usize) };
-                *l_rj = (*l_rj - *accumulated) / pivot;
+                let accumulated = unsafe { work.get_unchecked_mut(rows[i] as usize) };
+                lower[i] = (lower[i] - *accumulated) / pivot;
                 *accumulated = 0.0;
             }
         }
@@ -202,18 +204,18 @@ impl Cholesky {
             let y = rhs[j] / diagonal[j];
             rhs[j] = y;
             let column = self.column_start[j] as usize..self.column_start[j + 1] as usize;
-            for (&r, &l_rj) in rows[column.clone()].iter().zip(&lower[column]) {
+            for i in column {
                 // SAFETY: every row of the pattern is below `size` = rhs.len().
-                unsafe { *rhs.get_unchecked_mut(r as usize) -= l_rj * y };
+                unsafe { *rhs.get_unchecked_mut(rows[i] as usize) -= lower[i] * y };
             }
         }
         // Lᵀ x = y.
         for j in (0..size).rev() {
             let mut x = rhs[j];
             let column = self.column_start[j] as usize..self.column_start[j + 1] as usize;
-            for (&r, &l_rj) in rows[column.clone()].iter().zip(&lower[column]) {
+            for i in column {
                 // SAFETY: as above.
-                x -= l_rj * unsafe { *rhs.get_unchecked(r as usize) };
+                x -= lower[i] * unsafe { *rhs.get_unchecked(rows[i] as usize) };
             }
             rhs[j] = x / diagonal[j];
         }

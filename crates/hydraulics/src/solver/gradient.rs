@@ -101,7 +101,7 @@ impl SolverState {
                 })
                 .collect(),
             node_demand: vec![0.0; n],
-            xflow: vec![0.0; n.max(m)],
+            xflow: vec![0.0; n],
             flow: vec![0.0; m],
             status: vec![LinkStatus::Open; m],
             setting: vec![0.0; m],
@@ -130,26 +130,28 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
     matrix.clear();
     state.xflow.fill(0.0);
     let nj = view.n_junctions;
-    // Links.
-    for k in 0..view.n_links {
-        let p = state.p[k];
+    // Links. Every per-link slice is cut to the link count so only node-indexed accesses
+    // are bounds-checked in this, the trial's hottest loop after the factorisation.
+    let links = view.n_links;
+    let ends = view.from[..links].iter().zip(&view.to[..links]);
+    let coefficients = state.p[..links].iter().zip(&state.y[..links]);
+    let flows = &state.flow[..links];
+    for (k, (((&n1, &n2), (&p, &y)), &flow)) in ends.zip(coefficients).zip(flows).enumerate() {
         if p == 0.0 {
             continue;
         }
-        let (n1, n2) = (view.from[k], view.to[k]);
-        let flow = state.flow[k];
         state.xflow[n1] -= flow;
         state.xflow[n2] += flow;
         matrix.add_to_off_diagonal(k, -p);
         if n1 < nj {
             matrix.add_to_diagonal(n1, p);
-            matrix.add_to_rhs(n1, state.y[k]);
+            matrix.add_to_rhs(n1, y);
         } else if n2 < nj {
             matrix.add_to_rhs(n2, p * state.head[n1]);
         }
         if n2 < nj {
             matrix.add_to_diagonal(n2, p);
-            matrix.add_to_rhs(n2, -state.y[k]);
+            matrix.add_to_rhs(n2, -y);
         } else if n1 < nj {
             matrix.add_to_rhs(n1, p * state.head[n2]);
         }
@@ -215,32 +217,40 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
     for n in nj..view.n_nodes {
         state.node_demand[n] = 0.0;
     }
-    for k in 0..view.n_links {
-        let (n1, n2) = (view.from[k], view.to[k]);
+    // Per-link slices cut to the link count, so only node-indexed accesses are checked.
+    let links = view.n_links;
+    let relax_factor = state.relax_factor;
+    let (from, to) = (&view.from[..links], &view.to[..links]);
+    let (p, y) = (&state.p[..links], &state.y[..links]);
+    let (link_type, status) = (&view.link_type[..links], &state.status[..links]);
+    let flows = &mut state.flow[..links];
+    for k in 0..links {
+        let (n1, n2) = (from[k], to[k]);
         let dh = state.head[n1] - state.head[n2];
-        let mut dq = state.y[k] - state.p[k] * dh;
-        dq *= state.relax_factor;
-        if view.link_type[k] == LinkType::Pump {
-            if let Some(p) = view.pump_of_link[k] {
-                if view.pumps[p].curve_kind == PumpCurveKind::ConstantPower && dq > state.flow[k] {
+        let mut dq = y[k] - p[k] * dh;
+        dq *= relax_factor;
+        if link_type[k] == LinkType::Pump {
+            if let Some(pump) = view.pump_of_link[k] {
+                if view.pumps[pump].curve_kind == PumpCurveKind::ConstantPower && dq > flows[k] {
                     // Keep a constant-power pump's flow from turning negative.
-                    dq = state.flow[k] / 2.0;
+                    dq = flows[k] / 2.0;
                 }
             }
         }
-        state.flow[k] -= dq;
-        qsum += state.flow[k].abs();
+        flows[k] -= dq;
+        let flow = flows[k];
+        qsum += flow.abs();
         dqsum += dq.abs();
         if dq.abs() > max_change {
             max_change = dq.abs();
             site = BalanceSite::Link(k);
         }
-        if !state.status[k].is_closed() {
+        if !status[k].is_closed() {
             if n1 >= nj {
-                state.node_demand[n1] -= state.flow[k];
+                state.node_demand[n1] -= flow;
             }
             if n2 >= nj {
-                state.node_demand[n2] += state.flow[k];
+                state.node_demand[n2] += flow;
             }
         }
     }
