@@ -3,7 +3,6 @@
 //! (head loss over gradient), as in EPANET's `hydcoeffs.c`.
 
 use crate::network_view::{LinkType, NetworkView, CBIG, CSMALL};
-use crate::solver::gradient::SolverState;
 use danjiang_network::HeadlossFormula;
 use std::f64::consts::PI;
 
@@ -42,66 +41,88 @@ pub(crate) fn resistance(view: &NetworkView, k: usize) -> f64 {
     }
 }
 
-/// Sets the coefficients of pipe `k` from its current flow.
-#[inline]
-pub(crate) fn pipe_coefficients(view: &NetworkView, state: &mut SolverState, k: usize) {
-    let flow = state.flow[k];
-    if state.status[k].is_closed() {
-        state.p[k] = 1.0 / CBIG;
-        state.y[k] = flow;
-        return;
-    }
-    if view.options.formula == HeadlossFormula::DarcyWeisbach {
-        darcy_weisbach_coefficients(view, state, k);
-        return;
-    }
-    let q = flow.abs();
-    let minor = view.minor_loss[k];
-    let r = state.resistance[k];
-    let hexp = view.options.hexp;
-    let rqtol = view.options.rqtol;
-    let mut gradient = hexp * r * q.powf(hexp - 1.0);
-    let mut loss;
-    if gradient < rqtol {
-        // Below this gradient the loss is taken as linear in flow.
-        gradient = rqtol / hexp;
-        loss = gradient * q;
-    } else {
-        loss = gradient * q / hexp;
-    }
-    if minor > 0.0 {
-        loss += minor * q * q;
-        gradient += 2.0 * minor * q;
-    }
-    if flow < 0.0 {
-        loss = -loss;
-    }
-    state.p[k] = 1.0 / gradient;
-    state.y[k] = loss / gradient;
+/// What a pipe's coefficients depend on besides the pipe itself: the network's head loss
+/// formula and solver options, copied out once per trial.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PipeLossModel {
+    formula: HeadlossFormula,
+    /// Head loss exponent of Hazen-Williams (1.852) or Chezy-Manning (2).
+    hexp: f64,
+    /// Smallest head loss gradient, ft per ft³/s (EPANET's RQTOL).
+    rqtol: f64,
+    /// Kinematic viscosity, ft²/s.
+    viscosity: f64,
 }
 
-fn darcy_weisbach_coefficients(view: &NetworkView, state: &mut SolverState, k: usize) {
-    let flow = state.flow[k];
-    let q = flow.abs();
-    let r = state.resistance[k];
-    let minor = view.minor_loss[k];
-    let d = view.diameter[k];
-    let relative_roughness = view.roughness[k] / d;
-    let s = view.options.viscosity * d;
-    let (loss, gradient);
-    if q <= A2 * s {
-        // Laminar flow: Hagen-Poiseuille, f = 64 / Re.
-        let laminar = 16.0 * PI * s * r;
-        loss = flow * (laminar + minor * q);
-        gradient = laminar + 2.0 * minor * q;
-    } else {
-        let (f, dfdq) = friction_factor(q, relative_roughness, s);
-        let r1 = f * r + minor;
-        loss = r1 * q * flow;
-        gradient = 2.0 * r1 * q + dfdq * r * q * q;
+impl PipeLossModel {
+    pub(crate) fn new(view: &NetworkView) -> PipeLossModel {
+        PipeLossModel {
+            formula: view.options.formula,
+            hexp: view.options.hexp,
+            rqtol: view.options.rqtol,
+            viscosity: view.options.viscosity,
+        }
     }
-    state.p[k] = 1.0 / gradient;
-    state.y[k] = loss / gradient;
+
+    /// The coefficients `(p, y)` of a pipe carrying `flow` (ft³/s) with resistance `r`,
+    /// flow-basis minor loss coefficient `minor`, `diameter` and `roughness` (ft for
+    /// Darcy-Weisbach); a closed pipe gets a tiny conductance.
+    #[inline]
+    pub(crate) fn coefficients(
+        &self,
+        flow: f64,
+        closed: bool,
+        r: f64,
+        minor: f64,
+        diameter: f64,
+        roughness: f64,
+    ) -> (f64, f64) {
+        if closed {
+            return (1.0 / CBIG, flow);
+        }
+        if self.formula == HeadlossFormula::DarcyWeisbach {
+            return self.darcy_weisbach(flow, r, minor, diameter, roughness);
+        }
+        let q = flow.abs();
+        let hexp = self.hexp;
+        let rqtol = self.rqtol;
+        let mut gradient = hexp * r * q.powf(hexp - 1.0);
+        let mut loss;
+        if gradient < rqtol {
+            // Below this gradient the loss is taken as linear in flow.
+            gradient = rqtol / hexp;
+            loss = gradient * q;
+        } else {
+            loss = gradient * q / hexp;
+        }
+        if minor > 0.0 {
+            loss += minor * q * q;
+            gradient += 2.0 * minor * q;
+        }
+        if flow < 0.0 {
+            loss = -loss;
+        }
+        (1.0 / gradient, loss / gradient)
+    }
+
+    fn darcy_weisbach(&self, flow: f64, r: f64, minor: f64, d: f64, roughness: f64) -> (f64, f64) {
+        let q = flow.abs();
+        let relative_roughness = roughness / d;
+        let s = self.viscosity * d;
+        let (loss, gradient);
+        if q <= A2 * s {
+            // Laminar flow: Hagen-Poiseuille, f = 64 / Re.
+            let laminar = 16.0 * PI * s * r;
+            loss = flow * (laminar + minor * q);
+            gradient = laminar + 2.0 * minor * q;
+        } else {
+            let (f, dfdq) = friction_factor(q, relative_roughness, s);
+            let r1 = f * r + minor;
+            loss = r1 * q * flow;
+            gradient = 2.0 * r1 * q + dfdq * r * q * q;
+        }
+        (1.0 / gradient, loss / gradient)
+    }
 }
 
 /// Darcy-Weisbach friction factor and its derivative with respect to flow: Swamee-Jain

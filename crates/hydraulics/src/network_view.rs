@@ -188,6 +188,8 @@ pub(crate) struct NetworkView {
     pub demand_pattern: Vec<Option<usize>>,
     /// Emitter head loss coefficient (EPANET's Ke), per junction.
     pub emitter: Vec<f64>,
+    /// The junctions with an emitter, ascending (the trial loops visit only these).
+    pub emitter_junctions: Vec<usize>,
     /// Leakage head loss coefficients per junction (fixed-area, variable-area), EPANET
     /// 2.3's FAVAD model; empty when no pipe leaks.
     pub leakage: Vec<(f64, f64)>,
@@ -784,6 +786,7 @@ impl NetworkView {
             demand_start,
             demand_base,
             demand_pattern,
+            emitter_junctions: (0..emitter.len()).filter(|&i| emitter[i] != 0.0).collect(),
             emitter,
             tanks,
             n_links,

@@ -3,7 +3,7 @@
 
 use crate::controls::check_pressure_controls;
 use crate::demand::{demand_head_loss, emitter_head_loss, leakage_head_loss};
-use crate::headloss::pipe_coefficients;
+use crate::headloss::PipeLossModel;
 use crate::network_view::{LinkType, NetworkView, PumpCurveKind, MINIMUM_PRESSURE_RANGE};
 use crate::pump::pump_coefficients;
 use crate::solver::matrix::{SolveFailure, SystemMatrix};
@@ -117,12 +117,34 @@ impl SolverState {
 
 /// Computes every link's coefficients from its current flow (EPANET's `headlosscoeffs`).
 pub(crate) fn head_loss_coefficients(view: &NetworkView, state: &mut SolverState) {
-    for k in 0..view.n_links {
-        match view.link_type[k] {
-            LinkType::Pipe | LinkType::CheckValvePipe => pipe_coefficients(view, state, k),
-            LinkType::Pump => pump_coefficients(view, state, k),
-            _ => valve_coefficients(view, state, k),
+    // Pipes first, in one pass over slices cut to the link count (no per-access checks,
+    // no reloading of the arrays between links); then the few pumps and valves. Each
+    // link's coefficients depend on that link alone, so the order does not matter.
+    let links = view.n_links;
+    let model = PipeLossModel::new(view);
+    let link_type = &view.link_type[..links];
+    let (minor, diameter) = (&view.minor_loss[..links], &view.diameter[..links]);
+    let roughness = &view.roughness[..links];
+    let (flow, status) = (&state.flow[..links], &state.status[..links]);
+    let resistance = &state.resistance[..links];
+    let (p, y) = (&mut state.p[..links], &mut state.y[..links]);
+    for k in 0..links {
+        if matches!(link_type[k], LinkType::Pipe | LinkType::CheckValvePipe) {
+            (p[k], y[k]) = model.coefficients(
+                flow[k],
+                status[k].is_closed(),
+                resistance[k],
+                minor[k],
+                diameter[k],
+                roughness[k],
+            );
         }
+    }
+    for pump in &view.pumps {
+        pump_coefficients(view, state, pump.link);
+    }
+    for &k in &view.valves {
+        valve_coefficients(view, state, k);
     }
 }
 
@@ -136,31 +158,30 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
     let ends = view.from[..links].iter().zip(&view.to[..links]);
     let coefficients = state.p[..links].iter().zip(&state.y[..links]);
     let flows = &state.flow[..links];
+    let (xflow, head) = (&mut state.xflow[..], &state.head[..]);
+    let mut assembly = matrix.assembly();
     for (k, (((&n1, &n2), (&p, &y)), &flow)) in ends.zip(coefficients).zip(flows).enumerate() {
         if p == 0.0 {
             continue;
         }
-        state.xflow[n1] -= flow;
-        state.xflow[n2] += flow;
-        matrix.add_to_off_diagonal(k, -p);
+        xflow[n1] -= flow;
+        xflow[n2] += flow;
+        assembly.add_to_off_diagonal(k, -p);
         if n1 < nj {
-            matrix.add_to_diagonal(n1, p);
-            matrix.add_to_rhs(n1, y);
+            assembly.add_to_diagonal(n1, p);
+            assembly.add_to_rhs(n1, y);
         } else if n2 < nj {
-            matrix.add_to_rhs(n2, p * state.head[n1]);
+            assembly.add_to_rhs(n2, p * head[n1]);
         }
         if n2 < nj {
-            matrix.add_to_diagonal(n2, p);
-            matrix.add_to_rhs(n2, -y);
+            assembly.add_to_diagonal(n2, p);
+            assembly.add_to_rhs(n2, -y);
         } else if n1 < nj {
-            matrix.add_to_rhs(n1, p * state.head[n2]);
+            assembly.add_to_rhs(n1, p * head[n2]);
         }
     }
     // Emitters.
-    for i in 0..nj {
-        if view.emitter[i] == 0.0 {
-            continue;
-        }
+    for &i in &view.emitter_junctions {
         let (loss, gradient) = emitter_head_loss(view, state, i);
         matrix.add_to_diagonal(i, 1.0 / gradient);
         matrix.add_to_rhs(i, (loss + view.elevation[i]) / gradient);
@@ -199,9 +220,14 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
         }
     }
     // Node balances.
-    for i in 0..nj {
-        state.xflow[i] -= state.demand_flow[i];
-        matrix.add_to_rhs(i, state.xflow[i]);
+    let mut assembly = matrix.assembly();
+    for (i, (balance, &demand)) in state.xflow[..nj]
+        .iter_mut()
+        .zip(&state.demand_flow[..nj])
+        .enumerate()
+    {
+        *balance -= demand;
+        assembly.add_to_rhs(i, *balance);
     }
     add_control_valves(view, state, matrix);
 }
@@ -255,10 +281,7 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
         }
     }
     // Emitters.
-    for i in 0..nj {
-        if view.emitter[i] == 0.0 {
-            continue;
-        }
+    for &i in &view.emitter_junctions {
         let (loss, gradient) = emitter_head_loss(view, state, i);
         let dh = state.head[i] - view.elevation[i];
         let dq = (loss - dh) / gradient * state.relax_factor;

@@ -102,26 +102,35 @@ impl SystemMatrix {
         self.rhs.fill(0.0);
     }
 
+    /// The matrix's arrays as slices, for filling it in a loop: unlike the vectors behind
+    /// `&mut self`, slices need not be reloaded after every store.
+    #[inline]
+    pub(crate) fn assembly(&mut self) -> Assembly<'_> {
+        Assembly {
+            values: &mut self.values,
+            rhs: &mut self.rhs,
+            position: &self.position,
+            off_diagonal: &self.off_diagonal,
+        }
+    }
+
     /// Adds `value` to the diagonal of `junction`'s equation.
     #[inline]
     pub(crate) fn add_to_diagonal(&mut self, junction: usize, value: f64) {
-        self.values[self.position[junction] as usize] += value;
+        self.assembly().add_to_diagonal(junction, value);
     }
 
     /// Adds `value` to the right-hand side of `junction`'s equation.
     #[inline]
     pub(crate) fn add_to_rhs(&mut self, junction: usize, value: f64) {
-        self.rhs[self.position[junction] as usize] += value;
+        self.assembly().add_to_rhs(junction, value);
     }
 
     /// Adds `value` to the off-diagonal entry joining link `link`'s two ends, if both are
     /// junctions.
     #[inline]
     pub(crate) fn add_to_off_diagonal(&mut self, link: usize, value: f64) {
-        let index = self.off_diagonal[link];
-        if index != NO_ENTRY {
-            self.values[index as usize] += value;
-        }
+        self.assembly().add_to_off_diagonal(link, value);
     }
 
     /// Factorises and solves in place; on a non-positive pivot returns the junction whose
@@ -144,6 +153,38 @@ impl SystemMatrix {
     pub(crate) fn copy_solution(&self, heads: &mut [f64]) {
         for (head, &p) in heads.iter_mut().zip(&self.position) {
             *head = self.rhs[p as usize];
+        }
+    }
+}
+
+/// The arrays of a [`SystemMatrix`] borrowed for filling.
+pub(crate) struct Assembly<'a> {
+    values: &'a mut [f64],
+    rhs: &'a mut [f64],
+    position: &'a [u32],
+    off_diagonal: &'a [u32],
+}
+
+impl Assembly<'_> {
+    /// Adds `value` to the diagonal of `junction`'s equation.
+    #[inline]
+    pub(crate) fn add_to_diagonal(&mut self, junction: usize, value: f64) {
+        self.values[self.position[junction] as usize] += value;
+    }
+
+    /// Adds `value` to the right-hand side of `junction`'s equation.
+    #[inline]
+    pub(crate) fn add_to_rhs(&mut self, junction: usize, value: f64) {
+        self.rhs[self.position[junction] as usize] += value;
+    }
+
+    /// Adds `value` to the off-diagonal entry joining link `link`'s two ends, if both are
+    /// junctions.
+    #[inline]
+    pub(crate) fn add_to_off_diagonal(&mut self, link: usize, value: f64) {
+        let index = self.off_diagonal[link];
+        if index != NO_ENTRY {
+            self.values[index as usize] += value;
         }
     }
 }
