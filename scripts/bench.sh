@@ -16,6 +16,8 @@
 # $DANJIANG, else target/release/danjiang (built here if missing); if it has no `run`
 # subcommand yet, its columns say so and EPANET is still timed.
 set -euo pipefail
+# Decimal points, not commas, in the clock and in awk.
+export LC_ALL=C
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RUNS=5
@@ -114,17 +116,23 @@ median() {
 }
 
 # One timed run of a command: appends "wall cpu peak_kb" to the file $1, or returns 1.
+# The wall time comes from bash's microsecond clock (GNU time's %e has 10 ms steps, too
+# coarse for the small networks); CPU time and peak memory come from GNU time.
 time_once() {
-    local record="$1"
+    local record="$1" started ended
     shift
-    /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" >"$WORK/stdout" 2>&1 || return 1
-    tail -n 1 "$WORK/time" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' >>"$record"
+    started="$EPOCHREALTIME"
+    /usr/bin/time -f "%U %S %M" -o "$WORK/time" "$@" >"$WORK/stdout" 2>&1 || return 1
+    ended="$EPOCHREALTIME"
+    tail -n 1 "$WORK/time" \
+        | awk -v wall="$(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.4f", b - a }')" \
+            '{ printf "%s %.2f %s\n", wall, $1 + $2, $3 }' >>"$record"
 }
 
 # "median_wall median_cpu peak_mb" of a record file.
 summarise() {
     local wall cpu peak
-    wall="$(awk '{ print $1 }' "$1" | median)"
+    wall="$(awk '{ print $1 }' "$1" | median | awk '{ printf "%.3f", $1 }')"
     cpu="$(awk '{ print $2 }' "$1" | median)"
     peak="$(awk 'BEGIN { m = 0 } $3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$1")"
     echo "$wall $cpu $peak"

@@ -113,6 +113,13 @@ impl Cholesky {
             return None;
         }
         let (update_start, updates) = schedule(size, &column_start, &rows);
+        // The numeric phase indexes the scheduled ranges without checks.
+        if updates
+            .iter()
+            .any(|u| u.first >= u.end || u.end as usize > rows.len())
+        {
+            return None;
+        }
         Some(Cholesky {
             size,
             column_start: column_start.iter().map(|&c| c as u32).collect(),
@@ -170,9 +177,13 @@ impl Cholesky {
                 // Columns are short (a few entries in a water network), so plain index
                 // loops beat zipped iterators, whose set-up costs more than the work.
                 for i in below {
-                    // SAFETY: every row of the pattern is below `size` (checked in `new`)
-                    // and `work` has `size` entries (asserted above).
-                    unsafe { *work.get_unchecked_mut(rows[i] as usize) += lower[i] * l_jk };
+                    // SAFETY: `new` checked that every scheduled range lies within `rows`
+                    // (as long as `lower`, asserted above) and that every row is below
+                    // `size` (as long as `work`). This is the hottest loop of a trial.
+                    unsafe {
+                        let r = *rows.get_unchecked(i) as usize;
+                        *work.get_unchecked_mut(r) += *lower.get_unchecked(i) * l_jk;
+                    }
                 }
             }
             let pivot = *diagonal_j - squares;
