@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{stores, Session, TestApp};
+use common::{scratch_folder, stores, Session, TestApp};
 use danjiang_ops::{compute_ledger, Grouping, LedgerQuery, Period};
 use serde_json::json;
 
@@ -838,7 +838,7 @@ async fn send_change(app: &TestApp, change: &Change, session: &Session) -> commo
 /// allowed makes it and exactly the audit entries named appear.
 #[tokio::test]
 async fn every_change_refuses_a_viewer_and_leaves_an_audit_entry() {
-    let folder = std::env::temp_dir().join(format!("danjiang-api-runs-{}", std::process::id()));
+    let folder = scratch_folder().join("runs");
     std::env::set_var("DANJIANG_DATA_DIR", &folder);
     for store in stores("every_change").await {
         let app = TestApp::demo(store).await;

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::browser::{browser, chromedriver, log_in, screenshot, start_driver, start_server};
-use common::{sqlite, TestApp};
+use common::{scratch_folder, sqlite, TestApp};
 use fantoccini::{Client, Locator};
 
 async fn count(client: &Client, css: &str) -> usize {
@@ -35,7 +35,7 @@ async fn map_and_incident_in_chromium() {
     let Some(program) = chromedriver() else {
         return;
     };
-    let folder = std::env::temp_dir().join(format!("danjiang-browser-runs-{}", std::process::id()));
+    let folder = scratch_folder().join("runs");
     std::env::set_var("DANJIANG_DATA_DIR", folder);
     let app = TestApp::demo(sqlite("browser_map").await).await;
     let address = start_server(app.state.store.clone()).await;

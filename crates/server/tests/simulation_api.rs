@@ -6,12 +6,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode};
-use common::{stores, Session, TestApp};
+use common::{scratch_folder, stores, Session, TestApp};
 use serde_json::{json, Value};
 
-/// Result files of every test go to one temporary folder (names are random per run).
+/// Result files of every test go to one scratch folder (names are random per run).
 fn use_temporary_data_folder() {
-    let folder = std::env::temp_dir().join(format!("danjiang-server-runs-{}", std::process::id()));
+    let folder = scratch_folder().join("runs");
     std::env::set_var("DANJIANG_DATA_DIR", folder);
 }
 

@@ -12,6 +12,22 @@ use sqlx::Executor;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// The folder of this test binary's SQLite files: in cargo's target folder (not the
+/// system's temporary folder, which would keep them), emptied when the binary first needs
+/// it, so only the latest run's files are kept.
+fn store_folder() -> std::path::PathBuf {
+    static FOLDER: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    FOLDER
+        .get_or_init(|| {
+            let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(concat!("stores-", env!("CARGO_CRATE_NAME")));
+            let _ = std::fs::remove_dir_all(&folder);
+            std::fs::create_dir_all(&folder).expect("create the test stores' folder");
+            folder
+        })
+        .clone()
+}
+
 fn unique(name: &str) -> String {
     format!(
         "danjiang_{}_{}_{}",
@@ -23,7 +39,7 @@ fn unique(name: &str) -> String {
 
 /// A new, empty SQLite store in the temporary folder; returns its URL too.
 pub async fn sqlite(name: &str) -> (String, Store) {
-    let path = std::env::temp_dir().join(format!("{}.db", unique(name)));
+    let path = store_folder().join(format!("{}.db", unique(name)));
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }

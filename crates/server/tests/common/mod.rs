@@ -20,6 +20,22 @@ use tower::ServiceExt;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// This test binary's own scratch folder in cargo's target folder (not the system's
+/// temporary folder, which would keep the files of every run), emptied when the binary
+/// first asks for it, so only the latest run's files are kept.
+pub fn scratch_folder() -> std::path::PathBuf {
+    static FOLDER: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    FOLDER
+        .get_or_init(|| {
+            let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(concat!("scratch-", env!("CARGO_CRATE_NAME")));
+            let _ = std::fs::remove_dir_all(&folder);
+            std::fs::create_dir_all(&folder).expect("create the test's scratch folder");
+            folder
+        })
+        .clone()
+}
+
 fn unique(name: &str) -> String {
     format!(
         "danjiang_server_{}_{}_{}",
@@ -31,7 +47,7 @@ fn unique(name: &str) -> String {
 
 /// A new, empty SQLite store in the temporary folder.
 pub async fn sqlite(name: &str) -> Store {
-    let path = std::env::temp_dir().join(format!("{}.db", unique(name)));
+    let path = scratch_folder().join(format!("{}.db", unique(name)));
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
