@@ -50,11 +50,12 @@ fi
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+DANJIANG="$(realpath "$DANJIANG")"
 
 resolve() {
     local arg="$1" dir
     if [[ -f "$arg" ]]; then
-        echo "$arg"
+        realpath "$arg"
         return
     fi
     for dir in public features quality; do
@@ -82,6 +83,9 @@ median() {
     sort -g | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'
 }
 
+# Both programs run in the scratch folder: runepanet writes its temporary hydraulics file
+# into the current folder.
+cd "$WORK"
 echo "| network | quality | EPANET 2.3.5 (s) | danjiang (s) | danjiang/EPANET |"
 echo "| --- | --- | ---: | ---: | ---: |"
 for arg in "${NETWORKS[@]}"; do

@@ -68,6 +68,7 @@ fi
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+DANJIANG="$(realpath "$DANJIANG")"
 GENERATED="$ROOT/target/bench-networks"
 
 # The .inp file for a network argument (generating gen-SIZE networks when needed).
@@ -88,7 +89,7 @@ resolve() {
         fi
         echo "$file"
     elif [[ -f "$arg" ]]; then
-        echo "$arg"
+        realpath "$arg"
     elif [[ -f "$ROOT/tests/networks/public/${arg%.inp}.inp" ]]; then
         echo "$ROOT/tests/networks/public/${arg%.inp}.inp"
     elif [[ -f "$ROOT/tests/networks/features/${arg%.inp}.inp" ]]; then
@@ -142,6 +143,9 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
 }
 
+# Both programs run in the scratch folder: runepanet writes its temporary hydraulics file
+# (gigabytes for the largest networks) into the current folder.
+cd "$WORK"
 echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo
 echo "| network | nodes | links | EPANET wall s | danjiang wall s | wall ratio | EPANET CPU s | danjiang CPU s | CPU ratio | EPANET peak MB | danjiang peak MB |"
