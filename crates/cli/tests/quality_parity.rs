@@ -28,11 +28,7 @@ use std::time::Instant;
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("the cli crate sits two levels below the workspace root") // ok: fixed layout
-        .to_path_buf()
+    parity::workspace_root(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn tolerance(expected: f64) -> f64 {

@@ -9,12 +9,11 @@ use danjiang_output::report::{ReportWriter, TrialLine, TrialSite};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+#[path = "parity/mod.rs"]
+mod parity;
+
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap_or(Path::new(".")) // ok: the crate sits at crates/hydraulics
-        .to_path_buf()
+    parity::workspace_root(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The trial event as the report writer takes it.
@@ -98,24 +97,11 @@ fn reference_block(path: &Path) -> Result<Vec<String>, String> {
 #[test]
 fn full_status_trials_match_epanet() {
     let root = root();
-    let public = root.join("tests/networks/public");
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(&public)
-        .expect("the public networks are there") // ok: test data of the repository
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|e| e == "inp"))
-        .collect();
-    entries.sort();
+    let networks = parity::public_networks_with_reference(&root, "rpt.gz")
+        .expect("the public networks are there"); // ok: test data of the repository
     let mut compared = Vec::new();
     let mut failures = Vec::new();
-    for input in entries {
-        let name = input
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let reference = root.join(format!("tests/networks/reference/{name}.rpt.gz"));
-        if !reference.exists() {
-            continue;
-        }
+    for (name, input, reference) in networks {
         let Ok(outcome) = danjiang_network::inp::read_file(&input) else {
             continue;
         };

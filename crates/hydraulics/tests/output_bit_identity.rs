@@ -14,12 +14,11 @@ use std::path::{Path, PathBuf};
 /// Networks whose hydraulic output is not yet bit-identical: (name, cause).
 const KNOWN: &[(&str, &str)] = &[];
 
+#[path = "parity/mod.rs"]
+mod parity;
+
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap_or(Path::new(".")) // ok: the crate sits at crates/hydraulics
-        .to_path_buf()
+    parity::workspace_root(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The first difference between our period and EPANET's, if any.
@@ -96,23 +95,11 @@ fn check(input: &Path, reference: &OutFile) -> Result<Option<String>, String> {
 #[test]
 fn hydraulic_output_is_bit_identical_to_epanet() {
     let root = root();
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(root.join("tests/networks/public"))
-        .expect("the public networks are there") // ok: test data of the repository
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|e| e == "inp"))
-        .collect();
-    inputs.sort();
+    let networks = parity::public_networks_with_reference(&root, "out.gz")
+        .expect("the public networks are there"); // ok: test data of the repository
     let mut identical = Vec::new();
     let mut failures = Vec::new();
-    for input in inputs {
-        let name = input
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let path = root.join(format!("tests/networks/reference/{name}.out.gz"));
-        if !path.exists() {
-            continue;
-        }
+    for (name, input, path) in networks {
         let reference = match danjiang_output::binary::read(&path) {
             Ok(out) => out,
             Err(e) => {

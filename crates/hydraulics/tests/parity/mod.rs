@@ -34,6 +34,29 @@ pub fn workspace_root(manifest_dir: &str) -> PathBuf {
         .to_path_buf()
 }
 
+/// The public networks (tests/networks/public/*.inp) that have a reference file
+/// tests/networks/reference/NAME.`extension` (e.g. "out.gz", "rpt.gz"), sorted by name:
+/// (name, input, reference).
+pub fn public_networks_with_reference(
+    root: &Path,
+    extension: &str,
+) -> Result<Vec<(String, PathBuf, PathBuf)>, String> {
+    let public = root.join("tests/networks/public");
+    let entries =
+        std::fs::read_dir(&public).map_err(|e| format!("cannot list {}: {e}", public.display()))?;
+    let mut networks: Vec<(String, PathBuf, PathBuf)> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "inp"))
+        .filter_map(|input| {
+            let name = input.file_stem()?.to_string_lossy().into_owned();
+            let reference = root.join(format!("tests/networks/reference/{name}.{extension}"));
+            reference.exists().then_some((name, input, reference))
+        })
+        .collect();
+    networks.sort();
+    Ok(networks)
+}
+
 /// Reads the known-differences list: (network name, cause).
 pub fn known_differences(root: &Path) -> Result<Vec<(String, String)>, String> {
     let path = root.join(KNOWN_DIFFERENCES);
