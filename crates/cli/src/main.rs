@@ -30,6 +30,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let command = Command::parse();
+    log_to_stderr();
     let result = match command {
         Command::Assess(args) => commands::assess::run(&args),
         Command::Siting(args) => commands::siting::run(&args),
@@ -53,4 +54,15 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Logs warnings and errors (the web app's failed requests with their cause, a busy store) to
+/// standard error; `RUST_LOG` chooses more or less, e.g. `RUST_LOG=info`.
+fn log_to_stderr() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

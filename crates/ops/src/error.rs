@@ -54,6 +54,10 @@ pub enum OpsError {
     /// A request made no sense (for example an unknown report grouping).
     #[error("{0}")]
     Invalid(String),
+    /// The store is too busy to take the request now (no connection or write turn within the
+    /// wait limit); nothing was written, and the same request may be sent again.
+    #[error("the store is busy: {0}; nothing was written, try again shortly")]
+    Busy(String),
     /// Writing a report failed.
     #[error("writing the report: {0}")]
     Report(String),

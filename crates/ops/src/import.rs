@@ -1232,12 +1232,12 @@ fn upsert_sql(
 const MAX_BINDS: usize = 30_000;
 
 async fn write(store: &Store, batch: &Batch, progress: &dyn Progress) -> Result<usize> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     if store.backend() == Backend::Postgres {
         // One import at a time writes: the daily volumes of a meter are recomputed from all its
         // readings, which must include those a concurrent import is adding.
         sqlx::query("LOCK TABLE daily_volumes IN EXCLUSIVE MODE")
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     let recompute: Vec<String> = match batch {
@@ -1256,7 +1256,7 @@ async fn write(store: &Store, batch: &Batch, progress: &dyn Progress) -> Result<
                         "DELETE FROM {replace_table} WHERE meter_code = $1"
                     ))
                     .bind(meter)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 }
             }
@@ -1281,7 +1281,7 @@ async fn write(store: &Store, batch: &Batch, progress: &dyn Progress) -> Result<
                         };
                     }
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **tx).await?;
                 progress.advance(chunk.len() as u64);
             }
             meters.clone()
@@ -1292,7 +1292,7 @@ async fn write(store: &Store, batch: &Batch, progress: &dyn Progress) -> Result<
                 sqlx::query("UPDATE assets SET geometry = $1 WHERE code = $2")
                     .bind(geometry.as_str())
                     .bind(code.as_str())
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 progress.advance(1);
             }
@@ -1317,7 +1317,7 @@ async fn write(store: &Store, batch: &Batch, progress: &dyn Progress) -> Result<
                         .bind(*at)
                         .bind(*value);
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **tx).await?;
                 progress.advance(chunk.len() as u64);
             }
             meters.clone()

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use danjiang_patrol::{
     due_list, monthly_compliance, photo_hash, route_for_day, Asset, Compliance, Defect, DueTask,
     Frequency, Plan, Season, Transition, Visit,
@@ -80,10 +80,10 @@ pub async fn save_plans(store: &Store, plans: &PlanSet, effective_from: NaiveDat
         }
     }
     retry_when_busy(|| async {
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
         for table in ["patrol_plans", "patrol_seasons", "patrol_plan_sets"] {
             sqlx::query(&format!("DELETE FROM {table}"))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         sqlx::query(
@@ -92,7 +92,7 @@ pub async fn save_plans(store: &Store, plans: &PlanSet, effective_from: NaiveDat
         .bind(checked.version.as_str())
         .bind(checked.source.as_str())
         .bind(effective_from.format("%Y-%m-%d").to_string())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         for season in &checked.seasons {
             sqlx::query(
@@ -102,7 +102,7 @@ pub async fn save_plans(store: &Store, plans: &PlanSet, effective_from: NaiveDat
             .bind(String::from(season.from))
             .bind(String::from(season.to))
             .bind(season.source.as_str())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         for (position, plan) in checked.plans.iter().enumerate() {
@@ -118,7 +118,7 @@ pub async fn save_plans(store: &Store, plans: &PlanSet, effective_from: NaiveDat
             .bind(json_text(&plan.frequency)?)
             .bind(json_text(&plan.season_frequency)?)
             .bind(json_text(&plan.checklist)?)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         tx.commit().await?;
@@ -575,35 +575,28 @@ pub async fn record_patrols(
     store: &Store,
     records: &[NewPatrolRecord],
 ) -> Result<Vec<RecordOutcome>> {
-    check_records(store, records).await?;
+    let checked = check_patrols(store, records).await?;
     retry_when_busy(|| async {
-        let mut tx = store.pool().begin().await?;
-        let mut outcomes = Vec::with_capacity(records.len());
-        for record in records {
-            outcomes.push(write_record(&mut tx, record).await?);
-        }
+        let mut tx = store.begin_write().await?;
+        let outcomes = record_patrols_in(&mut tx, &checked).await?;
         tx.commit().await?;
         Ok(outcomes)
     })
     .await
 }
 
-/// Stores patrol records as [`record_patrols`] does, in the caller's transaction (so that the
-/// caller can record who did it in the same transaction); every record is checked first.
-pub async fn record_patrols_in(
-    store: &Store,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    records: &[NewPatrolRecord],
-) -> Result<Vec<RecordOutcome>> {
-    check_records(store, records).await?;
-    let mut outcomes = Vec::with_capacity(records.len());
-    for record in records {
-        outcomes.push(write_record(tx, record).await?);
-    }
-    Ok(outcomes)
-}
+/// Patrol records that passed [`check_patrols`]: the only kind [`record_patrols_in`] writes.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedRecords<'a>(&'a [NewPatrolRecord]);
 
-async fn check_records(store: &Store, records: &[NewPatrolRecord]) -> Result<()> {
+/// Checks patrol records against the stored plans and register (plan, asset covered by the
+/// plan, checklist questions, position), before any write transaction is opened: the check
+/// reads through the pool, and a write must never wait for a second connection while it holds
+/// one. Any fault rejects them all, each fault named by record and field.
+pub async fn check_patrols<'a>(
+    store: &Store,
+    records: &'a [NewPatrolRecord],
+) -> Result<CheckedRecords<'a>> {
     let stored = plans(store).await?;
     let assets = patrol_assets(store, &stored).await?;
     let by_code: HashMap<&str, &Asset> = assets.iter().map(|a| (a.id.as_str(), a)).collect();
@@ -622,7 +615,20 @@ async fn check_records(store: &Store, records: &[NewPatrolRecord]) -> Result<()>
             faults.join("\n  ")
         )));
     }
-    Ok(())
+    Ok(CheckedRecords(records))
+}
+
+/// Stores checked patrol records as [`record_patrols`] does, in the caller's transaction (so
+/// that the caller can record who did it in the same transaction).
+pub async fn record_patrols_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    records: &CheckedRecords<'_>,
+) -> Result<Vec<RecordOutcome>> {
+    let mut outcomes = Vec::with_capacity(records.0.len());
+    for record in records.0 {
+        outcomes.push(write_record(tx, record).await?);
+    }
+    Ok(outcomes)
 }
 
 async fn write_record(
@@ -846,23 +852,31 @@ pub struct StoredDefect {
     pub record_id: Option<i64>,
 }
 
+/// The next defect id of the year of `at` (`D-YYYY-NNNN`, four digits at least). The number is
+/// taken from `defect_numbers` inside the caller's write transaction: PostgreSQL holds the year's
+/// row locked until the transaction ends, so two writers at once get two numbers. A year not yet
+/// counted starts after the highest number stored for it.
 async fn next_defect_id(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     at: NaiveDateTime,
 ) -> Result<String> {
-    let prefix = format!("D-{}-", at.format("%Y"));
-    let row = sqlx::query("SELECT id FROM defects WHERE id LIKE $1 ORDER BY id DESC LIMIT 1")
-        .bind(format!("{prefix}%"))
-        .fetch_optional(&mut **tx)
-        .await?;
-    let last = match row {
-        Some(row) => {
-            let id: String = row.try_get(0)?;
-            id[prefix.len()..].parse::<u32>().unwrap_or(0)
-        }
-        None => 0,
-    };
-    Ok(format!("{prefix}{:04}", last + 1))
+    let year = i64::from(at.year());
+    let prefix = format!("D-{year}-");
+    // The number starts after the prefix; a literal, as PostgreSQL's SUBSTR takes no bigint.
+    let row = sqlx::query(&format!(
+        "INSERT INTO defect_numbers (year, last_number) \
+         SELECT $1, COALESCE(MAX(CAST(SUBSTR(id, {}) AS INTEGER)), 0) + 1 FROM defects \
+         WHERE id LIKE $2 \
+         ON CONFLICT (year) DO UPDATE SET last_number = defect_numbers.last_number + 1 \
+         RETURNING last_number",
+        prefix.len() + 1
+    ))
+    .bind(year)
+    .bind(format!("{prefix}%"))
+    .fetch_one(&mut **tx)
+    .await?;
+    let number: i64 = row.try_get(0)?;
+    Ok(format!("{prefix}{number:04}"))
 }
 
 async fn insert_defect(
@@ -924,7 +938,7 @@ pub async fn open_defect(
         return Err(invalid(format!("asset: unknown asset `{asset}`")));
     }
     retry_when_busy(|| async {
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
         let defect = Defect::report(
             next_defect_id(&mut tx, at).await?,
             asset,
@@ -1021,7 +1035,7 @@ pub async fn advance_defect(
     note: &str,
 ) -> Result<StoredDefect> {
     retry_when_busy(|| async {
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
         let stored = advance_defect_in(&mut tx, id, to, by, at, note).await?;
         tx.commit().await?;
         Ok(stored)

@@ -21,7 +21,7 @@ use sqlx::Row;
 
 use crate::error::{OpsError, Result, RowError};
 use crate::samples_import::{read_csv, retry_when_busy, upsert, Cell};
-use crate::store::Store;
+use crate::store::{Backend, Store};
 
 pub use danjiang_assessment::Alert;
 
@@ -136,7 +136,7 @@ pub async fn import_sites(store: &Store, path: &Path, bytes: &[u8]) -> Result<us
         })?;
     let count = rows.len();
     retry_when_busy(|| async {
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
         upsert(
             store.backend(),
             &mut tx,
@@ -269,32 +269,29 @@ pub async fn import_samples(
     path: &Path,
     bytes: &[u8],
 ) -> Result<SampleImportSummary> {
-    let rules = rules()?;
-    let (rows, summary) = parse_samples(store, bytes, &rules.standard)
-        .await
-        .map_err(|errors| OpsError::Rejected {
-            path: path.to_path_buf(),
-            errors,
-        })?;
+    let checked = check_samples(store, path, bytes).await?;
     retry_when_busy(|| async {
-        let mut tx = store.pool().begin().await?;
-        write_samples(store, &mut tx, &rows).await?;
+        let mut tx = store.begin_write().await?;
+        write_samples(store.backend(), &mut tx, &checked.rows).await?;
         tx.commit().await?;
         Ok(())
     })
     .await?;
-    Ok(summary)
+    Ok(checked.summary)
 }
 
-/// Imports lab results as [`import_samples`] does, writing them in the caller's transaction
-/// (so that the caller can record who did it in the same transaction). The file is checked
-/// before anything is written; a rejected file writes nothing.
-pub async fn import_samples_in(
-    store: &Store,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    path: &Path,
-    bytes: &[u8],
-) -> Result<SampleImportSummary> {
+/// Lab results read and checked by [`check_samples`]: the only kind [`import_samples_in`]
+/// writes.
+#[derive(Debug, Clone)]
+pub struct CheckedSamples {
+    rows: Vec<Vec<Cell>>,
+    summary: SampleImportSummary,
+}
+
+/// Reads and checks lab results (sites known, items, units, values) before any write
+/// transaction is opened: the check reads the site register through the pool, and a write must
+/// never wait for a second connection while it holds one. A rejected file names every bad row.
+pub async fn check_samples(store: &Store, path: &Path, bytes: &[u8]) -> Result<CheckedSamples> {
     let rules = rules()?;
     let (rows, summary) = parse_samples(store, bytes, &rules.standard)
         .await
@@ -302,17 +299,27 @@ pub async fn import_samples_in(
             path: path.to_path_buf(),
             errors,
         })?;
-    write_samples(store, tx, &rows).await?;
-    Ok(summary)
+    Ok(CheckedSamples { rows, summary })
+}
+
+/// Writes checked lab results as [`import_samples`] does, in the caller's transaction (so that
+/// the caller can record who did it in the same transaction).
+pub async fn import_samples_in(
+    backend: Backend,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    checked: &CheckedSamples,
+) -> Result<SampleImportSummary> {
+    write_samples(backend, tx, &checked.rows).await?;
+    Ok(checked.summary.clone())
 }
 
 async fn write_samples(
-    store: &Store,
+    backend: Backend,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     rows: &[Vec<Cell>],
 ) -> Result<()> {
     upsert(
-        store.backend(),
+        backend,
         tx,
         "samples",
         &[

@@ -72,7 +72,7 @@ pub async fn save_review(
         .map_err(|e| invalid(format!("cannot write the review as JSON: {e}")))?;
     let application = application.to_string();
     retry_when_busy(|| async {
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
         let id = write_review(
             &mut tx,
             review,

@@ -1,11 +1,14 @@
 //! The store: one connection pool over SQLite (the default, a file) or PostgreSQL, with the
 //! schema migrations embedded per backend.
 
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::{OpsError, Result};
 
@@ -21,11 +24,65 @@ pub enum Backend {
 /// How long a SQLite writer waits for another process's write to finish, ms.
 const SQLITE_BUSY_TIMEOUT_MS: u64 = 60_000;
 
+/// Connections in the pool. Readers are never starved by writers: at most
+/// [`Backend::concurrent_writers`] of these are write transactions.
+const POOL_CONNECTIONS: u32 = 16;
+
+/// How long a request waits for a connection or a write turn before the store answers
+/// [`OpsError::Busy`] (a 503 in the web app) instead of hanging.
+const WAIT_LIMIT: Duration = Duration::from_secs(10);
+
+impl Backend {
+    /// How many write transactions may be open at once. SQLite has one writer at a time, so a
+    /// second one would only hold a connection while it waits on the file lock; PostgreSQL
+    /// writes side by side, and keeps the rest of the pool for readers.
+    fn concurrent_writers(self) -> usize {
+        match self {
+            Backend::Sqlite => 1,
+            Backend::Postgres => (POOL_CONNECTIONS / 2) as usize,
+        }
+    }
+}
+
 /// The operations store.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Write turns: a writer takes one before it takes a connection, so writers waiting for
+    /// their turn hold no connection and can never take the whole pool.
+    writers: Arc<Semaphore>,
+}
+
+/// A write transaction of the store: every write that belongs together goes through one, and
+/// nothing inside it may use the pool (the reads it needs go through the transaction, or are
+/// made before it is opened). It derefs to the sqlx transaction; [`WriteTransaction::commit`]
+/// ends it, and dropping it rolls back.
+#[derive(Debug)]
+pub struct WriteTransaction {
+    transaction: Transaction<'static, Any>,
+    _turn: OwnedSemaphorePermit,
+}
+
+impl WriteTransaction {
+    /// Commits the transaction and hands the write turn on.
+    pub async fn commit(self) -> Result<()> {
+        self.transaction.commit().await?;
+        Ok(())
+    }
+}
+
+impl Deref for WriteTransaction {
+    type Target = Transaction<'static, Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.transaction
+    }
+}
+
+impl DerefMut for WriteTransaction {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.transaction
+    }
 }
 
 /// Turns what a user typed (`sqlite:PATH`, `sqlite://PATH`, `postgres://...`, or a bare file path)
@@ -62,8 +119,8 @@ impl Store {
         let (url, backend) = normalise_url(url)?;
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(120))
+            .max_connections(POOL_CONNECTIONS)
+            .acquire_timeout(WAIT_LIMIT)
             .after_connect(move |connection, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -85,7 +142,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            writers: Arc::new(Semaphore::new(backend.concurrent_writers())),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -113,9 +174,33 @@ impl Store {
         self.backend
     }
 
+    /// Opens a write transaction once it is this writer's turn. On SQLite it begins
+    /// `IMMEDIATE`, taking the file's write lock at once: a deferred transaction that reads and
+    /// then writes fails with "database is locked" when another writer went first, where an
+    /// immediate one waits its turn. Waiting longer than [`WAIT_LIMIT`] is [`OpsError::Busy`].
+    pub async fn begin_write(&self) -> Result<WriteTransaction> {
+        let turn = tokio::time::timeout(WAIT_LIMIT, self.writers.clone().acquire_owned())
+            .await
+            .map_err(|_| {
+                OpsError::Busy(format!(
+                    "no write turn within {} s: other writes are queued",
+                    WAIT_LIMIT.as_secs()
+                ))
+            })?
+            .map_err(|_| OpsError::Busy("the store is closing".into()))?;
+        let transaction = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTransaction {
+            transaction,
+            _turn: turn,
+        })
+    }
+
     /// Empties every table (used by `demo` to start from a fresh store), in one transaction.
     pub async fn clear(&self) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for table in [
             "siting_zone_maps",
             "siting_review_distances",
@@ -123,6 +208,7 @@ impl Store {
             "siting_reviews",
             "defect_transitions",
             "defects",
+            "defect_numbers",
             "patrol_record_photos",
             "photos",
             "patrol_records",
@@ -141,7 +227,7 @@ impl Store {
             "counties",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         tx.commit().await?;

@@ -86,7 +86,7 @@ pub async fn load(store: &Store, progress: &dyn Progress) -> Result<Vec<(String,
 /// Creates (or resets) the demo users, each with an audit entry by `system`.
 pub async fn create_users(store: &Store) -> Result<()> {
     for (username, display_name, role, password) in DEMO_USERS {
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
         let before = match accounts::find_user(&mut tx, username).await {
             Ok(user) => Some(user),
             Err(crate::error::ServerError::NotFound(_)) => None,
@@ -95,7 +95,7 @@ pub async fn create_users(store: &Store) -> Result<()> {
         if before.is_some() {
             sqlx::query("DELETE FROM users WHERE username = $1")
                 .bind(username)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         let user = accounts::create_user(

@@ -81,6 +81,7 @@ impl ServerError {
             ServerError::Unauthenticated | ServerError::BadLogin => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden { .. } | ServerError::Csrf => StatusCode::FORBIDDEN,
             ServerError::Conflict(_) => StatusCode::CONFLICT,
+            _ if self.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,13 +99,30 @@ impl ServerError {
             ServerError::Forbidden { .. } => "forbidden",
             ServerError::Csrf => "csrf",
             ServerError::Conflict(_) => "conflict",
+            _ if self.is_busy() => "busy",
             _ => "internal",
         }
     }
 
-    /// The message shown to the client: internal failures are logged, not shown.
+    /// True when the store had no connection or write turn for the request in time: the
+    /// request may be sent again, and the answer is 503, not a hang.
+    fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            ServerError::Store(danjiang_ops::OpsError::Busy(_))
+                | ServerError::Store(danjiang_ops::OpsError::Database(sqlx::Error::PoolTimedOut))
+                | ServerError::Database(sqlx::Error::PoolTimedOut)
+        )
+    }
+
+    /// The message shown to the client: every server-side failure is logged with its cause;
+    /// internal ones are not shown.
     pub fn public_message(&self) -> String {
-        if self.status().is_server_error() {
+        if self.is_busy() {
+            tracing::warn!("answered 503: {self}");
+            "the server is busy; nothing was written; send the request again in a few seconds"
+                .to_string()
+        } else if self.status().is_server_error() {
             tracing::error!("internal error: {self}");
             "internal error; the server log has the details".to_string()
         } else {
@@ -117,7 +135,8 @@ impl ServerError {
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ErrorBody {
     /// A stable code: bad_request, not_found, unauthenticated, bad_login, forbidden, csrf,
-    /// conflict, rejected, method_not_allowed, unsupported_media_type, payload_too_large, internal.
+    /// conflict, rejected, method_not_allowed, unsupported_media_type, payload_too_large, busy,
+    /// internal.
     pub code: String,
     /// What went wrong, for a person.
     pub message: String,
@@ -147,7 +166,15 @@ pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        json_error(self.0.status(), self.0.code(), &self.0.public_message())
+        let status = self.0.status();
+        let mut response = json_error(status, self.0.code(), &self.0.public_message());
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("2"),
+            );
+        }
+        response
     }
 }
 

@@ -185,10 +185,10 @@ pub async fn set(store: &Store, username: &str, change: &PlanChange) -> Result<P
             change.volume_m3
         )));
     }
-    let mut tx: Transaction<'static, Any> = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let asset = sqlx::query("SELECT name, kind FROM assets WHERE code = $1")
         .bind(&change.asset_code)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| ServerError::NotFound(format!("asset `{}`", change.asset_code)))?;
     let kind: String = asset.try_get(1)?;

@@ -77,7 +77,14 @@ impl Reports {
         Ok(value.clone())
     }
 
-    /// Forgets every computed report (after a change made through the server).
+    /// Forgets the overview only, after a change that no ledger reads (a patrol record, a
+    /// defect step, a sample): the overview lists alerts and overdue patrols, the ledgers
+    /// only volumes and plans.
+    pub fn clear_overview(&self) {
+        *self.overview.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Forgets every computed report (after a change of volumes or plans).
     pub fn clear(&self) {
         self.ledgers
             .lock()

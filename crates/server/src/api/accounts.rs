@@ -50,7 +50,7 @@ pub async fn create_user_audited(
     actor: &str,
     new: &NewUser,
 ) -> Result<User, ServerError> {
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let user = store_accounts::create_user(&mut tx, new).await?;
     let after = serde_json::to_value(&user).unwrap_or_default();
     audit::record(
@@ -74,7 +74,7 @@ pub async fn change_user_audited(
     username: &str,
     change: &UserChange,
 ) -> Result<User, ServerError> {
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let (before, after) = store_accounts::change_user(&mut tx, username, change).await?;
     let mut after_json = serde_json::to_value(&after).unwrap_or_default();
     if change.password.is_some() {
@@ -187,7 +187,7 @@ pub async fn log_in_audited(
     password: &str,
 ) -> Result<(User, String, String), ServerError> {
     let user = store_accounts::check_login(&state.store, username, password).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let (token, csrf) = store_accounts::start_session(&mut tx, &user.username).await?;
     audit::record(
         &mut tx,
@@ -209,7 +209,7 @@ pub async fn log_out_audited(
     username: &str,
     token: &str,
 ) -> Result<(), ServerError> {
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     store_accounts::end_session(&mut tx, token).await?;
     audit::record(&mut tx, username, "logout", "session", username, None, None).await?;
     tx.commit().await?;

@@ -320,9 +320,9 @@ pub async fn store_record(
     username: &str,
     record: &NewPatrolRecord,
 ) -> Result<RecordOutcome, ServerError> {
-    let mut tx = state.store.pool().begin().await?;
-    let mut outcomes =
-        patrols::record_patrols_in(&state.store, &mut tx, std::slice::from_ref(record)).await?;
+    let checked = patrols::check_patrols(&state.store, std::slice::from_ref(record)).await?;
+    let mut tx = state.store.begin_write().await?;
+    let mut outcomes = patrols::record_patrols_in(&mut tx, &checked).await?;
     let outcome = outcomes
         .pop()
         .ok_or_else(|| ServerError::BadRequest("no record was stored".into()))?;
@@ -350,7 +350,7 @@ pub async fn store_record(
         .await?;
     }
     tx.commit().await?;
-    state.reports.clear();
+    state.reports.clear_overview();
     Ok(outcome)
 }
 
@@ -518,7 +518,7 @@ pub async fn advance(
             }
         )));
     }
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let after = patrols::advance_defect_in(&mut tx, id, to, username, at, &step.note).await?;
     let before_json = serde_json::to_value(&before).ok();
     let after_json = serde_json::to_value(&after).ok();
@@ -533,7 +533,7 @@ pub async fn advance(
     )
     .await?;
     tx.commit().await?;
-    state.reports.clear();
+    state.reports.clear_overview();
     Ok(after)
 }
 

@@ -302,10 +302,8 @@ pub async fn enter_sample(
 ) -> Result<ImportOutcome, ServerError> {
     let bytes = sample_csv(sample)?;
     let before = existing_sample(state, sample).await?;
-    let mut tx = state.store.pool().begin().await?;
-    let summary = samples::import_samples_in(
+    let checked = samples::check_samples(
         &state.store,
-        &mut tx,
         std::path::Path::new("(entered) sample"),
         &bytes,
     )
@@ -326,6 +324,8 @@ pub async fn enter_sample(
         )),
         other => other.into(),
     })?;
+    let mut tx = state.store.begin_write().await?;
+    let summary = samples::import_samples_in(state.store.backend(), &mut tx, &checked).await?;
     let id = format!(
         "{}/{}/{}",
         sample.site.trim(),
@@ -345,7 +345,7 @@ pub async fn enter_sample(
     )
     .await?;
     tx.commit().await?;
-    state.reports.clear();
+    state.reports.clear_overview();
     Ok(summary.into())
 }
 
@@ -421,10 +421,9 @@ pub async fn import_csv(
     name: &str,
     bytes: &[u8],
 ) -> Result<ImportOutcome, ServerError> {
-    let mut tx = state.store.pool().begin().await?;
-    let summary =
-        samples::import_samples_in(&state.store, &mut tx, std::path::Path::new(name), bytes)
-            .await?;
+    let checked = samples::check_samples(&state.store, std::path::Path::new(name), bytes).await?;
+    let mut tx = state.store.begin_write().await?;
+    let summary = samples::import_samples_in(state.store.backend(), &mut tx, &checked).await?;
     let after = serde_json::to_value(&summary).ok();
     audit::record(
         &mut tx,
@@ -437,7 +436,7 @@ pub async fn import_csv(
     )
     .await?;
     tx.commit().await?;
-    state.reports.clear();
+    state.reports.clear_overview();
     Ok(summary.into())
 }
 

@@ -116,7 +116,7 @@ pub async fn upload_zones(
         )));
     }
     let at = station_now();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let id = siting_reviews::save_zone_map_in(&mut tx, name, text, at, Some(username)).await?;
     let stored = StoredZoneMap {
         id,
@@ -251,7 +251,7 @@ pub async fn review_and_save(
         )
     })?;
     let outcome = review(&application, &map, &rules);
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let id = siting_reviews::save_review_in(
         &mut tx,
         &outcome,

@@ -48,6 +48,12 @@ impl From<sqlx::Error> for SimulationError {
     }
 }
 
+impl From<danjiang_ops::OpsError> for SimulationError {
+    fn from(error: danjiang_ops::OpsError) -> Self {
+        SimulationError::Server(ServerError::Store(error))
+    }
+}
+
 impl From<SimulationError> for ServerError {
     fn from(error: SimulationError) -> Self {
         match error {

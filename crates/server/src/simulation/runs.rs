@@ -174,7 +174,7 @@ pub async fn create(
         RunKind::Incident => "json",
     };
     let output_file = format!("{}-{token}.{extension}", kind.name());
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let row = sqlx::query(&format!(
         "INSERT INTO simulation_runs (kind, network, input_file, status, progress, parameters, \
          output_file, created_by, created_at) VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6, $7) \
@@ -187,7 +187,7 @@ pub async fn create(
     .bind(output_file)
     .bind(username)
     .bind(now())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     let record = record_of(&row)?;
     audit::record(
