@@ -94,24 +94,47 @@ pub fn point_to_edge_m(p: Coord, a: Coord, b: Coord) -> f64 {
 
 /// Geodesic distance from `p` to the nearest of `edges`, m; infinity when there are none.
 pub fn point_to_edges_m(p: Coord, edges: &[(Coord, Coord)]) -> f64 {
-    if edges.is_empty() {
-        return f64::INFINITY;
-    }
     let plane = LocalPlane::at(p);
-    let estimates: Vec<f64> = edges
-        .iter()
-        .map(|(a, b)| plane.segment_distance(*a, *b))
-        .collect();
-    let best = estimates.iter().copied().fold(f64::INFINITY, f64::min);
-    // The tangent-plane estimate is within a fraction of a percent of the geodesic distance at the
-    // scale of a canal section; a generous margin keeps every edge that could be the nearest.
-    let margin = best * 0.02 + 10.0;
-    edges
-        .iter()
-        .zip(&estimates)
-        .filter(|(_, e)| **e <= best + margin)
-        .map(|((a, b), _)| point_to_edge_m(p, *a, *b))
-        .fold(f64::INFINITY, f64::min)
+    nearest_m(
+        edges.iter().map(|(a, b)| plane.segment_distance(*a, *b)),
+        |i| point_to_edge_m(p, edges[i].0, edges[i].1),
+    )
+}
+
+/// Geodesic distance from the nearest of `points` to the edge a-b, m; infinity when there are
+/// none.
+pub fn points_to_edge_m(points: &[Coord], a: Coord, b: Coord) -> f64 {
+    nearest_m(
+        points
+            .iter()
+            .map(|p| LocalPlane::at(*p).segment_distance(a, b)),
+        |i| point_to_edge_m(points[i], a, b),
+    )
+}
+
+/// The least of `exact(i)` over candidates whose tangent-plane `estimates` are given, measuring
+/// as few exactly as it can. The candidate with the least estimate is measured first; the
+/// plane's error changes slowly from one candidate to the next, so that candidate's error
+/// corrects the others' estimates, and another is measured only while its corrected estimate,
+/// less what the correction may be off by (5 cm, 1 % of how much farther its estimate is, 1e-5
+/// of its distance), could still beat the best so far. A dense boundary far away (hundreds of
+/// thousands of edges within a few metres of each other) is thus measured at a few edges.
+fn nearest_m(estimates: impl Iterator<Item = f64>, exact: impl Fn(usize) -> f64) -> f64 {
+    let mut ranked: Vec<(f64, usize)> = estimates.enumerate().map(|(i, e)| (e, i)).collect();
+    ranked.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let Some(&(nearest_estimate, first)) = ranked.first() else {
+        return f64::INFINITY;
+    };
+    let mut best = exact(first);
+    let correction = best - nearest_estimate;
+    for &(estimate, i) in &ranked[1..] {
+        let slack = 0.05 + 0.01 * (estimate - nearest_estimate) + 1e-5 * estimate;
+        if estimate + correction - slack > best {
+            break;
+        }
+        best = best.min(exact(i));
+    }
+    best
 }
 
 /// Nearest distance between two sets of vertices and edges (no crossing assumed), m: each vertex

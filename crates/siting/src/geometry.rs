@@ -1,11 +1,15 @@
 //! GeoJSON geometry read into `geo` types with checks that name the offending field: positions are
-//! finite lon/lat pairs, rings are closed with four or more positions, polygons do not cross
-//! themselves.
+//! finite lon/lat pairs, rings are closed with four or more distinct positions, rings do not cross themselves or each other, holes lie inside their shell and outside
+//! each other. The checks take time near-linear in the vertices (an R-tree of the edges).
 
-use geo::{Coord, Geometry, LineString, MultiLineString, MultiPolygon, Polygon, Validation};
+use geo::{
+    coordinate_position::CoordPos, Coord, CoordinatePosition, Geometry, LineString,
+    MultiLineString, MultiPolygon, Polygon,
+};
 use geojson::{GeometryValue, Position};
 
 use crate::error::SitingError;
+use crate::index::first_crossing;
 
 fn position(source: &str, field: &str, p: &Position) -> Result<Coord, SitingError> {
     let s = p.as_slice();
@@ -61,12 +65,21 @@ fn ring(source: &str, field: &str, positions: &[Position]) -> Result<LineString,
             ),
         ));
     }
-    let ring = line(source, field, positions)?;
+    let mut ring = line(source, field, positions)?;
     if ring.0.first() != ring.0.last() {
         return Err(SitingError::field(
             source,
             field,
             "a polygon ring must be closed (its last position equal to its first)",
+        ));
+    }
+    // A position repeated at once adds no edge; surveyed boundaries often have them.
+    ring.0.dedup();
+    if ring.0.len() < 4 {
+        return Err(SitingError::field(
+            source,
+            field,
+            "a polygon ring needs at least 3 distinct corners",
         ));
     }
     Ok(ring)
@@ -87,14 +100,66 @@ fn polygon(source: &str, field: &str, rings: &[Vec<Position>]) -> Result<Polygon
         .map(|(i, r)| ring(source, &format!("{field}[{}]", i + 1), r))
         .collect::<Result<Vec<_>, _>>()?;
     let polygon = Polygon::new(exterior, interiors);
-    if let Err(problem) = polygon.check_validation() {
+    if let Some(crossing) = first_crossing(&polygon) {
+        let (x, y) = (crossing.at.x, crossing.at.y);
+        let what = if crossing.ring == crossing.other_ring {
+            format!("ring {} crosses itself", crossing.ring)
+        } else {
+            format!("rings {} and {} cross", crossing.ring, crossing.other_ring)
+        };
         return Err(SitingError::field(
             source,
             field,
-            format!("invalid polygon: {problem}"),
+            format!("invalid polygon: {what} near [{x:.6}, {y:.6}]"),
         ));
     }
+    check_holes(source, field, &polygon)?;
     Ok(polygon)
+}
+
+/// Holes inside their shell and outside each other. Rings that do not cross are each wholly on
+/// one side of another, so one vertex off the other's boundary tells the side.
+fn check_holes(source: &str, field: &str, polygon: &Polygon) -> Result<(), SitingError> {
+    let shell = Polygon::new(polygon.exterior().clone(), vec![]);
+    let holes: Vec<Polygon> = polygon
+        .interiors()
+        .iter()
+        .map(|r| Polygon::new(r.clone(), vec![]))
+        .collect();
+    for (i, hole) in holes.iter().enumerate() {
+        if side_of(hole, &shell) == Some(CoordPos::Outside) {
+            return Err(SitingError::field(
+                source,
+                format!("{field}[{}]", i + 1),
+                "invalid polygon: a hole lies outside its outer ring",
+            ));
+        }
+        for (j, other) in holes.iter().enumerate().skip(i + 1) {
+            if side_of(hole, other) == Some(CoordPos::Inside)
+                || side_of(other, hole) == Some(CoordPos::Inside)
+            {
+                return Err(SitingError::field(
+                    source,
+                    format!("{field}[{}]", j + 1),
+                    format!(
+                        "invalid polygon: holes {} and {} lie one inside the other",
+                        i + 1,
+                        j + 1
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where `ring`'s first vertex off `area`'s boundary lies, if any is off it.
+fn side_of(ring: &Polygon, area: &Polygon) -> Option<CoordPos> {
+    ring.exterior()
+        .0
+        .iter()
+        .map(|c| area.coordinate_position(c))
+        .find(|p| *p != CoordPos::OnBoundary)
 }
 
 /// Reads a GeoJSON geometry value; `field` is its JSON path for error messages.

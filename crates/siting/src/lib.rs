@@ -5,6 +5,7 @@ pub mod application;
 pub mod error;
 pub mod geodesy;
 pub mod geometry;
+pub mod index;
 pub mod review;
 pub mod rules;
 pub mod zones;

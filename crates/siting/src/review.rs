@@ -5,8 +5,7 @@ use geo::{Geometry, Intersects};
 use serde::Serialize;
 
 use crate::application::Application;
-use crate::geodesy::between_m;
-use crate::geometry::{edges, vertices};
+use crate::index::EdgeIndex;
 use crate::rules::{Condition, Decision, Rule, RuleSet, ZoneKind};
 use crate::zones::ZoneMap;
 
@@ -95,18 +94,12 @@ fn footprint_distance(
     footprint: &Geometry,
     radius_m: f64,
     target: &Geometry,
-    target_vertices: &[geo::Coord],
-    target_edges: &[(geo::Coord, geo::Coord)],
+    target_edges: &EdgeIndex,
 ) -> (f64, bool) {
     if footprint.intersects(target) {
         return (0.0, true);
     }
-    let raw = between_m(
-        &vertices(footprint),
-        &edges(footprint),
-        target_vertices,
-        target_edges,
-    );
+    let raw = target_edges.distance_m(footprint);
     ((raw - radius_m).max(0.0), raw <= radius_m)
 }
 
@@ -147,13 +140,11 @@ pub fn review(application: &Application, map: &ZoneMap, rules: &RuleSet) -> Revi
         .zones
         .iter()
         .map(|zone| {
-            let target = Geometry::MultiPolygon(zone.area.clone());
             let (distance_m, touches) = footprint_distance(
                 footprint,
                 radius,
-                &target,
-                &vertices(&target),
-                &edges(&target),
+                &Geometry::MultiPolygon(zone.area.clone()),
+                zone.edges(),
             );
             ZoneDistance {
                 zone: zone.kind,
@@ -165,19 +156,17 @@ pub fn review(application: &Application, map: &ZoneMap, rules: &RuleSet) -> Revi
         })
         .collect();
     distances.sort_by_key(|d| (rules.strictness(d.zone), d.feature));
-    let (distance_to_canal_m, footprint_crosses_canal) = match &map.canal {
-        Some(canal) => {
-            let target = Geometry::MultiLineString(canal.clone());
+    let (distance_to_canal_m, footprint_crosses_canal) = match (&map.canal, map.canal_edges()) {
+        (Some(canal), Some(canal_edges)) => {
             let (d, touches) = footprint_distance(
                 footprint,
                 radius,
-                &target,
-                &vertices(&target),
-                &edges(&target),
+                &Geometry::MultiLineString(canal.clone()),
+                canal_edges,
             );
             (Some(d), touches)
         }
-        None => (None, false),
+        _ => (None, false),
     };
     let mut touched: Vec<ZoneKind> = distances
         .iter()

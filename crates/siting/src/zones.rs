@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::error::SitingError;
 use crate::geometry;
+use crate::index::EdgeIndex;
 use crate::rules::{RuleSet, Widths, ZoneKind};
 
 /// One protection zone.
@@ -23,6 +24,27 @@ pub struct Zone {
     pub feature: Option<usize>,
     /// The area, lon/lat degrees.
     pub area: MultiPolygon,
+    /// The area's edges, indexed for distances.
+    edges: EdgeIndex,
+}
+
+impl Zone {
+    /// A zone over `area`, its edges indexed.
+    pub fn new(kind: ZoneKind, name: String, feature: Option<usize>, area: MultiPolygon) -> Zone {
+        let edges = EdgeIndex::of(&Geometry::MultiPolygon(area.clone()));
+        Zone {
+            kind,
+            name,
+            feature,
+            area,
+            edges,
+        }
+    }
+
+    /// The indexed edges of the zone's area.
+    pub fn edges(&self) -> &EdgeIndex {
+        &self.edges
+    }
 }
 
 /// Zone widths over a stretch of canal, by chainage from the start of the centre line.
@@ -44,6 +66,8 @@ pub struct ZoneMap {
     pub zones: Vec<Zone>,
     /// Canal centre line(s), lon/lat degrees.
     pub canal: Option<MultiLineString>,
+    /// The canal line's edges, indexed for distances.
+    canal_edges: Option<EdgeIndex>,
 }
 
 fn number(source: &str, field: &str, v: Option<&Value>) -> Result<Option<f64>, SitingError> {
@@ -202,15 +226,15 @@ impl ZoneMap {
                     ))
                 }
             };
-            map.zones.push(Zone {
+            map.zones.push(Zone::new(
                 kind,
-                name: name.unwrap_or_else(|| format!("{kind} #{i}")),
-                feature: Some(i),
+                name.unwrap_or_else(|| format!("{kind} #{i}")),
+                Some(i),
                 area,
-            });
+            ));
         }
         if !canal_lines.is_empty() {
-            map.canal = Some(MultiLineString::new(canal_lines));
+            map.set_canal(MultiLineString::new(canal_lines));
             if map.zones.is_empty() {
                 for (line, sections) in &canal_sections {
                     map.zones.extend(zones_from_widths(line, sections));
@@ -222,11 +246,23 @@ impl ZoneMap {
 
     /// Zones generated from a canal centre line and widths per section.
     pub fn from_widths(canal: LineString, sections: &[Section]) -> Self {
-        let zones = zones_from_widths(&canal, sections);
-        ZoneMap {
-            zones,
-            canal: Some(MultiLineString::new(vec![canal])),
-        }
+        let mut map = ZoneMap {
+            zones: zones_from_widths(&canal, sections),
+            ..ZoneMap::default()
+        };
+        map.set_canal(MultiLineString::new(vec![canal]));
+        map
+    }
+
+    /// Sets the canal centre line, indexing its edges.
+    pub fn set_canal(&mut self, canal: MultiLineString) {
+        self.canal_edges = Some(EdgeIndex::of(&Geometry::MultiLineString(canal.clone())));
+        self.canal = Some(canal);
+    }
+
+    /// The canal line's indexed edges, when the map has a canal.
+    pub fn canal_edges(&self) -> Option<&EdgeIndex> {
+        self.canal_edges.as_ref()
     }
 }
 
@@ -304,26 +340,26 @@ fn zones_from_widths(canal: &LineString, sections: &[Section]) -> Vec<Zone> {
         let works = buffer_m(&line, w.half_width_m + w.works_protection_m);
         let label = |kind: ZoneKind| format!("{kind} (section {}, from widths)", i + 1);
         if w.second_class_m > 0.0 {
-            zones.push(Zone {
-                kind: ZoneKind::SecondClass,
-                name: label(ZoneKind::SecondClass),
-                feature: None,
-                area: second_outer.difference(&first),
-            });
+            zones.push(Zone::new(
+                ZoneKind::SecondClass,
+                label(ZoneKind::SecondClass),
+                None,
+                second_outer.difference(&first),
+            ));
         }
-        zones.push(Zone {
-            kind: ZoneKind::FirstClass,
-            name: label(ZoneKind::FirstClass),
-            feature: None,
-            area: first,
-        });
+        zones.push(Zone::new(
+            ZoneKind::FirstClass,
+            label(ZoneKind::FirstClass),
+            None,
+            first,
+        ));
         if w.works_protection_m > 0.0 || w.half_width_m > 0.0 {
-            zones.push(Zone {
-                kind: ZoneKind::WorksProtection,
-                name: label(ZoneKind::WorksProtection),
-                feature: None,
-                area: works,
-            });
+            zones.push(Zone::new(
+                ZoneKind::WorksProtection,
+                label(ZoneKind::WorksProtection),
+                None,
+                works,
+            ));
         }
     }
     zones
