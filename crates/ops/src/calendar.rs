@@ -79,13 +79,93 @@ pub fn water_year_label(year: i32) -> String {
 
 /// Parses a water-year label `2014-2015` (or the ending year alone, `2015`).
 pub fn parse_water_year(text: &str) -> Option<i32> {
+    // Four-digit years only: `21-22` is not read as 22.
+    let year = |t: &str| {
+        let t = t.trim();
+        (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<i32>().ok())
+            .flatten()
+    };
     let text = text.trim();
-    if let Some((first, second)) = text.split_once('-') {
-        let first: i32 = first.trim().parse().ok()?;
-        let second: i32 = second.trim().parse().ok()?;
-        (second == first + 1).then_some(second)
+    let year = if let Some((first, second)) = text.split_once('-') {
+        let (first, second) = (year(first)?, year(second)?);
+        (second == first + 1).then_some(second)?
     } else {
-        text.parse().ok()
+        year(text)?
+    };
+    let bounds = TimeBounds::now();
+    let (earliest, latest) = (
+        year_of(bounds.earliest),
+        year_of(bounds.latest) + PLAN_YEARS_AHEAD,
+    );
+    (earliest..=latest).contains(&year).then_some(year)
+}
+
+/// How many water years ahead of today a plan may be made.
+const PLAN_YEARS_AHEAD: i32 = 10;
+
+fn year_of(seconds: i64) -> i32 {
+    date_of_day(seconds.div_euclid(SECONDS_PER_DAY)).year()
+}
+
+/// The times a record of the system may carry: none before the system's records begin, none in
+/// the future beyond a small clock skew. A single reading dated 9999-12-31 would otherwise turn
+/// every meter's daily volumes into millions of rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeBounds {
+    /// The earliest time accepted, s since 1970-01-01 local.
+    pub earliest: i64,
+    /// The latest time accepted, s since 1970-01-01 local.
+    pub latest: i64,
+}
+
+/// The first day records may carry unless `DANJIANG_EARLIEST_DATE` says otherwise: the year
+/// the middle route's construction began in Henan.
+const DEFAULT_EARLIEST: &str = "2000-01-01";
+
+/// How far ahead of the station clock a time may be: clocks of loggers drift.
+const CLOCK_SKEW_SECONDS: i64 = 3_600;
+
+/// China Standard Time, hours ahead of UTC.
+const STATION_UTC_OFFSET_HOURS: i64 = 8;
+
+impl TimeBounds {
+    /// From `DANJIANG_EARLIEST_DATE` (`YYYY-MM-DD`, default 2000-01-01) to the station clock
+    /// now plus an hour's skew.
+    pub fn now() -> TimeBounds {
+        let earliest = std::env::var("DANJIANG_EARLIEST_DATE")
+            .ok()
+            .and_then(|text| parse_date(&text))
+            .or_else(|| parse_date(DEFAULT_EARLIEST))
+            .unwrap_or(0)
+            * SECONDS_PER_DAY;
+        let station_now = chrono::Utc::now().timestamp() + STATION_UTC_OFFSET_HOURS * 3_600;
+        TimeBounds {
+            earliest,
+            latest: station_now + CLOCK_SKEW_SECONDS,
+        }
+    }
+
+    /// Why `time` (s since 1970-01-01 local) is refused, or `None` when it is within bounds.
+    pub fn refusal(&self, time: i64) -> Option<String> {
+        let show = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0)
+                .map(|d| d.naive_utc().format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default()
+        };
+        if time < self.earliest {
+            Some(format!(
+                "is before {}, when records begin (DANJIANG_EARLIEST_DATE sets another start)",
+                show(self.earliest)
+            ))
+        } else if time > self.latest {
+            Some(format!(
+                "is in the future (after {} station time, an hour's clock skew allowed)",
+                show(self.latest)
+            ))
+        } else {
+            None
+        }
     }
 }
 

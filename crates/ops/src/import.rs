@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use sqlx::{Any, AnyConnection, Row};
 
-use crate::calendar::{parse_local_time, parse_water_year};
+use crate::calendar::{parse_local_time, parse_water_year, TimeBounds};
 use crate::error::{OpsError, Result, RowError};
 use crate::metering::{daily_volumes, MeterSettings, Reading, ReadingKind, Replacement};
 use crate::store::{is_busy, Backend, Store};
@@ -247,6 +247,8 @@ struct CsvFile {
     records: Vec<(u64, csv::StringRecord)>,
     /// Rows that could not be read or had the wrong number of fields.
     errors: Vec<RowError>,
+    /// The times its rows may carry, fixed when the file is read.
+    bounds: TimeBounds,
 }
 
 impl CsvFile {
@@ -334,6 +336,7 @@ impl CsvFile {
             header,
             records,
             errors,
+            bounds: TimeBounds::now(),
         })
     }
 
@@ -448,13 +451,19 @@ impl<'a> Fields<'a> {
     fn time(&mut self, name: &str) -> Option<i64> {
         let text = self.text(name);
         let parsed = parse_local_time(text);
-        if parsed.is_none() {
+        let Some(time) = parsed else {
             self.fail(
                 name,
                 format!("`{text}` is not a date-time; expected YYYY-MM-DD HH:MM[:SS] (local time)"),
             );
+            return None;
+        };
+        if let Some(refusal) = self.file.bounds.refusal(time) {
+            let text = text.to_string();
+            self.fail(name, format!("`{text}` {refusal}"));
+            return None;
         }
-        parsed
+        Some(time)
     }
 }
 
@@ -1012,7 +1021,7 @@ async fn parse_plans(store: &Store, bytes: &[u8]) -> std::result::Result<Batch, 
         if year.is_none() {
             f.fail(
                 "water_year",
-                format!("`{year_text}` is not a water year; expected e.g. 2014-2015"),
+                format!("`{year_text}` is not a water year; expected e.g. 2014-2015 (four-digit years, from when records begin to ten years ahead)"),
             );
         }
         let month_text = f.text("month");

@@ -19,6 +19,7 @@ use danjiang_assessment::{
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::calendar::TimeBounds;
 use crate::error::{OpsError, Result, RowError};
 use crate::samples_import::{read_csv, retry_when_busy, upsert, Cell};
 use crate::store::{Backend, Store};
@@ -349,6 +350,7 @@ async fn parse_samples(
 ) -> std::result::Result<SampleRows, Vec<RowError>> {
     let mut file = read_csv(bytes, &SAMPLE_COLUMNS[..5], &SAMPLE_COLUMNS)?;
     let sites = codes(store, "SELECT code FROM monitoring_sites").await?;
+    let bounds = TimeBounds::now();
     let mut errors = std::mem::take(&mut file.errors);
     let mut seen: HashMap<(String, NaiveDateTime, String), u64> = HashMap::new();
     let mut rows = Vec::new();
@@ -370,7 +372,7 @@ async fn parse_samples(
             );
         }
         let time_text = row.text("time").to_string();
-        let time = parse_time(&time_text);
+        let mut time = parse_time(&time_text);
         if time.is_none() {
             row.fail(
                 "time",
@@ -378,6 +380,10 @@ async fn parse_samples(
                     "`{time_text}` is not a time; expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]"
                 ),
             );
+        }
+        if let Some(refusal) = time.and_then(|t| bounds.refusal(t.and_utc().timestamp())) {
+            row.fail("time", format!("`{time_text}` {refusal}"));
+            time = None;
         }
         let item_text = row.text("item").to_string();
         let item = standard.item(&item_text);

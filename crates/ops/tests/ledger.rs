@@ -79,7 +79,8 @@ async fn small_store(store: &Store) {
 fn readings(meter: &str, days: std::ops::Range<u32>, per_day: f64) -> String {
     let mut text = String::from("meter,time,value\n");
     for d in days {
-        let date = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
+        // Early enough that 3,000 days end before today: imports refuse future times.
+        let date = chrono::NaiveDate::from_ymd_opt(2012, 1, 1).unwrap()
             + chrono::Duration::days(i64::from(d));
         text.push_str(&format!(
             "{meter},{date} 00:00,{}\n",
@@ -400,5 +401,49 @@ async fn resets_exchanges_and_gaps_reach_the_ledger() {
         assert!(csv.starts_with("plant,name,period,"), "{csv}");
         assert_eq!(csv.lines().count(), 8);
         store.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dates_outside_the_plausible_range_and_two_digit_water_years_are_refused() {
+    for (url, store) in common::stores("date_bounds").await {
+        small_store(&store).await;
+        let file = "meter,time,value\n\
+                    M-P1,2020-01-01 00:00,10\n\
+                    M-P1,9999-12-31 00:00,20\n\
+                    M-P1,1999-12-31 23:00,5\n";
+        let error = import(&store, ImportKind::Readings, file)
+            .await
+            .unwrap_err();
+        let OpsError::Rejected { errors, .. } = &error else {
+            panic!("{url}: {error}")
+        };
+        let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4], "{url}: {error}");
+        let text = error.to_string();
+        assert!(text.contains("in the future"), "{url}: {text}");
+        assert!(text.contains("when records begin"), "{url}: {text}");
+        assert_eq!(count(&store, "readings").await, 0, "{url}: nothing written");
+        assert_eq!(
+            count(&store, "daily_volumes").await,
+            0,
+            "{url}: nothing written"
+        );
+
+        for year in ["21-22", "22", "2021-2023", "9999"] {
+            let plans = format!("asset,water_year,month,volume_m3\nOUT16,{year},,100\n");
+            let error = import(&store, ImportKind::Plans, &plans).await.unwrap_err();
+            assert!(
+                error.to_string().contains("not a water year"),
+                "{url}: {year}: {error}"
+            );
+        }
+        import(
+            &store,
+            ImportKind::Plans,
+            "asset,water_year,month,volume_m3\nOUT16,2021-2022,,100\nOUT16,2023,,100\n",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
     }
 }
