@@ -1,5 +1,6 @@
 //! The hydraulic parity harness against EPANET 2.3.5, shared (through `#[path]`) by
-//! crates/cli/tests/hydraulic_parity.rs, crates/hydraulics/tests/generated_parity.rs and the
+//! crates/cli/tests/hydraulic_parity.rs, crates/hydraulics/tests/generated_parity.rs,
+//! crates/simulation/tests/full_status_report.rs and the
 //! quick table of crates/hydraulics/examples/epanet_parity.rs.
 //!
 //! Tolerances (issue 3): head and pressure within 0.001 m (0.003 ft in US units); demand and

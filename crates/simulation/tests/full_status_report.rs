@@ -3,51 +3,17 @@
 //! error) against EPANET 2.3.5's own report, for every public network that asks for a full
 //! status report and has a committed reference (tests/networks/reference/NAME.rpt.gz).
 
-use danjiang_hydraulics::{BalanceSite, HydraulicSimulation, TrialEvent};
 use danjiang_network::{Network, StatusReport};
-use danjiang_output::report::{ReportWriter, TrialLine, TrialSite};
+use danjiang_output::report::ReportWriter;
+use danjiang_simulation::{simulate, Budget, ReportSink};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-#[path = "parity/mod.rs"]
+#[path = "../../hydraulics/tests/parity/mod.rs"]
 mod parity;
 
 fn root() -> PathBuf {
     parity::workspace_root(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The trial event as the report writer takes it.
-fn trial_line(event: &TrialEvent) -> TrialLine {
-    match *event {
-        TrialEvent::Trial {
-            number,
-            relative_flow_change,
-        } => TrialLine::Trial {
-            number,
-            relative_flow_change,
-        },
-        TrialEvent::StatusChange { link, from, to } => TrialLine::StatusChange {
-            link,
-            from: from.code(),
-            to: to.code(),
-        },
-        TrialEvent::SettingChange { link, setting } => TrialLine::SettingChange { link, setting },
-        TrialEvent::IllConditionedValve { link } => TrialLine::IllConditionedValve { link },
-        TrialEvent::Balance {
-            max_flow_change,
-            flow_change_at,
-            max_head_error,
-            head_error_link,
-        } => TrialLine::Balance {
-            max_flow_change,
-            flow_change_at: match flow_change_at {
-                BalanceSite::Link(k) => TrialSite::Link(k),
-                BalanceSite::Node(n) => TrialSite::Node(n),
-            },
-            max_head_error,
-            head_error_link,
-        },
-    }
 }
 
 /// The lines of a report that belong to the trials of a full status report.
@@ -68,19 +34,21 @@ fn trial_block(report: &str) -> Vec<String> {
         .collect()
 }
 
-/// Our report's trial lines for a network.
+/// Our report's trial lines for a network, from a whole run into a report.
 fn our_trial_block(network: &Network) -> Result<Vec<String>, String> {
     let mut text = Vec::new();
     {
-        let mut writer =
+        let writer =
             ReportWriter::new(&mut text, network, "test.inp").map_err(|e| e.to_string())?;
-        let mut simulation = HydraulicSimulation::new(network).map_err(|e| e.to_string())?;
-        while let Some(state) = simulation.step().map_err(|e| e.to_string())? {
-            let lines: Vec<TrialLine> = state.trials.iter().map(trial_line).collect();
-            writer
-                .trials(state.time, &lines)
-                .map_err(|e| e.to_string())?;
-        }
+        let mut report = ReportSink::new(writer, network, None);
+        simulate(
+            network,
+            "test.inp",
+            &Budget::unlimited(),
+            &mut [&mut report],
+            &mut |_| {},
+        )
+        .map_err(|e| e.to_string())?;
     }
     Ok(trial_block(&String::from_utf8_lossy(&text)))
 }
