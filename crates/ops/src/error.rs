@@ -16,9 +16,12 @@ pub struct RowError {
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.field {
-            Some(field) => write!(f, "line {}, field `{}`: {}", self.line, field, self.reason),
-            None => write!(f, "line {}: {}", self.line, self.reason),
+        // Line 0 stands for the whole file (a store failure, a document that is not JSON).
+        match (self.line, &self.field) {
+            (0, Some(field)) => write!(f, "field `{}`: {}", field, self.reason),
+            (0, None) => write!(f, "{}", self.reason),
+            (line, Some(field)) => write!(f, "line {line}, field `{field}`: {}", self.reason),
+            (line, None) => write!(f, "line {line}: {}", self.reason),
         }
     }
 }

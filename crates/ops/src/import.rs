@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use sqlx::{Any, AnyConnection, Row};
 
+use crate::asset_geometry;
 use crate::calendar::{parse_local_time, parse_water_year, TimeBounds};
 use crate::error::{OpsError, Result, RowError};
 use crate::metering::{daily_volumes, MeterSettings, Reading, ReadingKind, Replacement};
@@ -1070,11 +1071,8 @@ async fn parse_plans(store: &Store, bytes: &[u8]) -> std::result::Result<Batch, 
 }
 
 async fn parse_geometry(store: &Store, bytes: &[u8]) -> std::result::Result<Batch, Vec<RowError>> {
-    let fail = |field: String, reason: String| RowError {
-        line: 0,
-        field: Some(field),
-        reason,
-    };
+    // Files saved by spreadsheet and GIS tools on Windows often begin with a byte-order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let document: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         vec![RowError {
             line: e.line() as u64,
@@ -1082,101 +1080,92 @@ async fn parse_geometry(store: &Store, bytes: &[u8]) -> std::result::Result<Batc
             reason: format!("not JSON: {e}"),
         }]
     })?;
+    let fail = |line: u64, field: String, reason: String| RowError {
+        line,
+        field: Some(field),
+        reason,
+    };
     if document.get("type").and_then(|t| t.as_str()) != Some("FeatureCollection") {
         return Err(vec![fail(
+            1,
             "type".into(),
             "expected a GeoJSON FeatureCollection".into(),
         )]);
     }
     let Some(features) = document.get("features").and_then(|f| f.as_array()) else {
         return Err(vec![fail(
+            1,
             "features".into(),
             "expected an array of features".into(),
         )]);
     };
-    let known = known_codes(store, "SELECT code FROM assets")
-        .await
-        .map_err(store_failure)?;
+    let lines = std::str::from_utf8(bytes)
+        .map(asset_geometry::feature_lines)
+        .unwrap_or_default();
+    let kinds = asset_kinds(store).await.map_err(store_failure)?;
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, feature) in features.iter().enumerate() {
+        let line = lines.get(i).copied().unwrap_or(1);
         let at = format!("features[{i}]");
         let code = feature
             .pointer("/properties/code")
             .and_then(|c| c.as_str())
             .unwrap_or("");
+        let kind = kinds.get(code);
         if code.is_empty() {
             errors.push(fail(
+                line,
                 format!("{at}.properties.code"),
                 "required: the asset's code".into(),
             ));
-        } else if !known.contains(code) {
+        } else if kind.is_none() {
             errors.push(fail(
+                line,
                 format!("{at}.properties.code"),
-                format!("unknown asset `{code}`"),
+                format!("unknown asset `{}`", excerpt(code)),
             ));
         } else if let Some(first) = seen.insert(code.to_string(), i) {
             errors.push(fail(
+                line,
                 format!("{at}.properties.code"),
-                format!("duplicate key `{code}`, first in features[{first}]"),
+                format!(
+                    "duplicate key `{}`, first in features[{first}]",
+                    excerpt(code)
+                ),
             ));
         }
-        match feature.get("geometry") {
-            Some(geometry) => {
-                if let Err(reason) = check_geometry(geometry) {
-                    errors.push(fail(format!("{at}.geometry"), reason));
-                }
-                rows.push((code.to_string(), geometry.to_string()));
-            }
-            None => errors.push(fail(format!("{at}.geometry"), "required".into())),
+        let Some(geometry) = feature.get("geometry") else {
+            errors.push(fail(line, format!("{at}.geometry"), "required".into()));
+            continue;
+        };
+        let kind = kind.map(String::as_str).unwrap_or("");
+        match asset_geometry::checked(kind, &format!("{at}.geometry"), line, geometry) {
+            Ok(stored) => rows.push((code.to_string(), stored)),
+            Err(error) => errors.push(error),
         }
     }
     finish(errors, Batch::Geometry { rows })
 }
 
-/// Checks a GeoJSON geometry: a known type whose positions are longitude/latitude pairs.
-fn check_geometry(geometry: &serde_json::Value) -> std::result::Result<(), String> {
-    let kind = geometry.get("type").and_then(|t| t.as_str()).unwrap_or("");
-    let depth = match kind {
-        "Point" => 0,
-        "LineString" | "MultiPoint" => 1,
-        "Polygon" | "MultiLineString" => 2,
-        "MultiPolygon" => 3,
-        _ => {
-            return Err(format!(
-                "type `{kind}`: expected Point, LineString, Polygon or their Multi forms"
-            ))
-        }
-    };
-    fn walk(value: &serde_json::Value, depth: usize) -> std::result::Result<usize, String> {
-        let array = value.as_array().ok_or("coordinates: expected an array")?;
-        if depth == 0 {
-            let lon = array.first().and_then(|v| v.as_f64());
-            let lat = array.get(1).and_then(|v| v.as_f64());
-            return match (lon, lat) {
-                (Some(lon), Some(lat))
-                    if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) =>
-                {
-                    Ok(1)
-                }
-                _ => Err(format!(
-                    "position {value}: expected [longitude, latitude] in degrees"
-                )),
-            };
-        }
-        let mut count = 0;
-        for item in array {
-            count += walk(item, depth - 1)?;
-        }
-        Ok(count)
+/// Every asset's kind by its code.
+async fn asset_kinds(store: &Store) -> Result<HashMap<String, String>> {
+    let rows = sqlx::query("SELECT code, kind FROM assets")
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect()
+}
+
+/// At most the first 40 characters of what was given, for messages.
+fn excerpt(text: &str) -> String {
+    const LONGEST: usize = 40;
+    match text.char_indices().nth(LONGEST) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
     }
-    let coordinates = geometry.get("coordinates").ok_or("coordinates: required")?;
-    let positions = walk(coordinates, depth)?;
-    if positions == 0 {
-        return Err("coordinates: empty".into());
-    }
-    Ok(())
 }
 
 /// `($1, $2), ($3, $4), ...` for `rows` rows of `columns` values; plain `?` on SQLite, whose
@@ -1433,15 +1422,5 @@ mod tests {
         );
         assert!(upsert_sql(Backend::Sqlite, "t", &["a"], &["a"], &[], 1)
             .ends_with("VALUES (?) ON CONFLICT (a) DO NOTHING"));
-    }
-
-    #[test]
-    fn geometries_need_lon_lat_positions() {
-        let ok = serde_json::json!({"type": "LineString", "coordinates": [[113.4, 34.1], [113.5, 34.2]]});
-        assert!(check_geometry(&ok).is_ok());
-        let bad = serde_json::json!({"type": "Point", "coordinates": [500.0, 34.1]});
-        assert!(check_geometry(&bad).is_err());
-        let unknown = serde_json::json!({"type": "Circle", "coordinates": [1.0, 2.0]});
-        assert!(check_geometry(&unknown).is_err());
     }
 }

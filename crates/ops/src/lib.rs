@@ -1,6 +1,7 @@
 //! Danjiang's operations domain for a water-transfer supply system: asset register, meters and
 //! readings, the supply ledger with plans, and its store on SQLite or PostgreSQL (sqlx).
 
+pub mod asset_geometry;
 pub mod calendar;
 pub mod demo;
 pub mod error;

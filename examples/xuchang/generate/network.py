@@ -346,7 +346,9 @@ def main():
     canal = [(113.312, 34.051), (113.382, 34.072), (113.407, 34.155), (113.440, 34.185),
              (113.548, 34.191), (113.623, 34.258), (113.669, 34.267)]
     first = band(canal, 50.0)
-    second = band(canal, 1000.0)
+    # The second-class zone surrounds the first on every side, ends included, so that the first
+    # is a hole wholly inside it (a hole touching its shell along a line is not a valid polygon).
+    second = band(extended(canal, 1000.0), 1000.0)
     rows.append(dict(code="ZONE-1", kind="zone", name="First-class protection zone, Xuchang section", zone_class="first",
                      looked_after_by="OFF-XUCHANG"))
     rows.append(dict(code="ZONE-2", kind="zone", name="Second-class protection zone, Xuchang section", zone_class="second",
@@ -376,6 +378,20 @@ def main():
         kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
     print(f"lines {sum(lengths.values()) / 1000:.1f} km, assets {kinds}, "
           f"people {sum(p[8] for p in PLANTS)}, area {sum(p[9] for p in PLANTS)} km2")
+
+
+def extended(line, metres):
+    """The polyline lengthened by `metres` straight on at each end (flat-earth offsets)."""
+    lat0 = math.radians(sum(p[1] for p in line) / len(line))
+    kx = 111_320.0 * math.cos(lat0)
+    ky = 110_540.0
+
+    def beyond(end, before):
+        dx, dy = (end[0] - before[0]) * kx, (end[1] - before[1]) * ky
+        norm = math.hypot(dx, dy)
+        return (end[0] + dx / norm * metres / kx, end[1] + dy / norm * metres / ky)
+
+    return [beyond(line[0], line[1])] + list(line) + [beyond(line[-1], line[-2])]
 
 
 def band(line, half_width_m):
