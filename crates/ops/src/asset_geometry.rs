@@ -57,78 +57,9 @@ pub fn checked(
     Ok(geojson::Geometry::from(&oriented).to_string())
 }
 
-/// The line (1-based) on which each element of the top-level `features` array starts, read
-/// from the text so that errors can name lines; empty when the text is not shaped so.
-pub fn feature_lines(text: &str) -> Vec<u64> {
-    let mut lines = Vec::new();
-    let mut line = 1u64;
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    // The last string at depth 1 and whether the array opened after it is `features`.
-    let mut last_key = String::new();
-    let mut current = String::new();
-    let mut features_depth = None;
-    let mut expecting_element = false;
-    for c in text.chars() {
-        if c == '\n' {
-            line += 1;
-        }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-                if depth == 1 {
-                    last_key = std::mem::take(&mut current);
-                }
-            } else if depth == 1 {
-                current.push(c);
-            }
-            continue;
-        }
-        if expecting_element && !c.is_whitespace() && c != ']' {
-            lines.push(line);
-            expecting_element = false;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                current.clear();
-            }
-            '{' | '[' => {
-                depth += 1;
-                if c == '[' && depth == 2 && last_key == "features" {
-                    features_depth = Some(depth);
-                    expecting_element = true;
-                }
-            }
-            '}' | ']' => {
-                if features_depth == Some(depth) {
-                    features_depth = None;
-                    expecting_element = false;
-                }
-                depth = depth.saturating_sub(1);
-            }
-            ',' if features_depth == Some(depth) => expecting_element = true,
-            _ => {}
-        }
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn feature_lines_follow_the_text() {
-        let text = "{\"type\":\"FeatureCollection\",\n\"features\":[\n{\"a\":\"[,]\"},\n\n {\"b\":[1,2]}\n]}";
-        assert_eq!(feature_lines(text), [3, 5]);
-        assert!(feature_lines("[1,2]").is_empty());
-    }
 
     #[test]
     fn positions_are_longitude_and_latitude_of_known_types() {

@@ -129,6 +129,19 @@ const CLOCK_SKEW_SECONDS: i64 = 3_600;
 /// China Standard Time, hours ahead of UTC.
 const STATION_UTC_OFFSET_HOURS: i64 = 8;
 
+/// Seconds station time is ahead of UTC.
+pub const STATION_OFFSET_S: i64 = STATION_UTC_OFFSET_HOURS * 3_600;
+
+/// Parses a time as instruments send it: an RFC 3339 time with its offset (`2026-12-07T05:00:00Z`,
+/// `...+08:00`), converted to station time, or a local station time as [`parse_local_time`] reads.
+pub fn parse_station_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(time) => Some(time.timestamp() + STATION_OFFSET_S),
+        Err(_) => parse_local_time(text),
+    }
+}
+
 impl TimeBounds {
     /// From `DANJIANG_EARLIEST_DATE` (`YYYY-MM-DD`, default 2000-01-01) to the station clock
     /// now plus an hour's skew.
@@ -139,7 +152,7 @@ impl TimeBounds {
             .or_else(|| parse_date(DEFAULT_EARLIEST))
             .unwrap_or(0)
             * SECONDS_PER_DAY;
-        let station_now = chrono::Utc::now().timestamp() + STATION_UTC_OFFSET_HOURS * 3_600;
+        let station_now = chrono::Utc::now().timestamp() + STATION_OFFSET_S;
         TimeBounds {
             earliest,
             latest: station_now + CLOCK_SKEW_SECONDS,

@@ -57,6 +57,9 @@ pub enum OpsError {
     /// A request made no sense (for example an unknown report grouping).
     #[error("{0}")]
     Invalid(String),
+    /// What was asked for is not in the store.
+    #[error("{0} is not in the store")]
+    NotFound(String),
     /// The store is too busy to take the request now (no connection or write turn within the
     /// wait limit); nothing was written, and the same request may be sent again.
     #[error("the store is busy: {0}; nothing was written, try again shortly")]
@@ -66,12 +69,23 @@ pub enum OpsError {
     Report(String),
 }
 
+/// Bad rows listed in a message; the rest are counted, so that a file of a million bad rows
+/// does not make a message of a million lines.
+const ROWS_LISTED: usize = 50;
+
 fn list(errors: &[RowError]) -> String {
-    errors
+    let mut lines: Vec<String> = errors
         .iter()
+        .take(ROWS_LISTED)
         .map(|e| format!("  {e}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    if errors.len() > ROWS_LISTED {
+        lines.push(format!(
+            "  ... and {} more; fix these and import again to see the rest",
+            errors.len() - ROWS_LISTED
+        ));
+    }
+    lines.join("\n")
 }
 
 /// The crate's result type.

@@ -11,7 +11,8 @@ use std::time::Duration;
 use sqlx::{Any, AnyConnection, Row};
 
 use crate::asset_geometry;
-use crate::calendar::{parse_local_time, parse_water_year, TimeBounds};
+use crate::calendar::parse_water_year;
+use crate::csv_rows::{unique, CsvFile, Fields};
 use crate::error::{OpsError, Result, RowError};
 use crate::metering::{daily_volumes, MeterSettings, Reading, ReadingKind, Replacement};
 use crate::store::{is_busy, Backend, Store};
@@ -35,11 +36,13 @@ pub enum ImportKind {
     Plans,
     /// A GeoJSON FeatureCollection whose features carry `properties.code` of an asset.
     Geometry,
+    /// The telemetry tag register (see [`crate::telemetry::TAG_COLUMNS`]).
+    Tags,
 }
 
 impl ImportKind {
     /// Every kind, in the order a full load imports them.
-    pub const ALL: [ImportKind; 8] = [
+    pub const ALL: [ImportKind; 9] = [
         ImportKind::Counties,
         ImportKind::Assets,
         ImportKind::Geometry,
@@ -48,6 +51,7 @@ impl ImportKind {
         ImportKind::Replacements,
         ImportKind::Readings,
         ImportKind::Plans,
+        ImportKind::Tags,
     ];
 
     /// The name used on the command line.
@@ -61,6 +65,7 @@ impl ImportKind {
             ImportKind::Replacements => "replacements",
             ImportKind::Plans => "plans",
             ImportKind::Geometry => "geometry",
+            ImportKind::Tags => "tags",
         }
     }
 }
@@ -200,7 +205,7 @@ pub async fn import_bytes(
 
 /// A value bound into an INSERT.
 #[derive(Debug, Clone, PartialEq)]
-enum Value {
+pub(crate) enum Value {
     Text(Option<String>),
     Int(Option<i64>),
     Real(Option<f64>),
@@ -208,7 +213,7 @@ enum Value {
 
 /// A validated file, ready to write.
 #[derive(Debug)]
-enum Batch {
+pub(crate) enum Batch {
     /// Rows for one table, upserted on `keys`.
     Table {
         table: &'static str,
@@ -242,232 +247,6 @@ impl Batch {
     }
 }
 
-/// A CSV file read whole: its header and records, each with its line.
-struct CsvFile {
-    header: Vec<String>,
-    records: Vec<(u64, csv::StringRecord)>,
-    /// Rows that could not be read or had the wrong number of fields.
-    errors: Vec<RowError>,
-    /// The times its rows may carry, fixed when the file is read.
-    bounds: TimeBounds,
-}
-
-impl CsvFile {
-    fn read(
-        bytes: &[u8],
-        required: &[&str],
-        allowed: &[&str],
-    ) -> std::result::Result<CsvFile, Vec<RowError>> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(bytes);
-        let header: Vec<String> = match reader.headers() {
-            Ok(h) => h
-                .iter()
-                .map(|s| s.trim_start_matches('\u{feff}').to_string())
-                .collect(),
-            Err(e) => {
-                return Err(vec![RowError {
-                    line: 1,
-                    field: None,
-                    reason: format!("unreadable header: {e}"),
-                }])
-            }
-        };
-        let mut errors = Vec::new();
-        for column in required {
-            if !header.iter().any(|h| h == column) {
-                errors.push(RowError {
-                    line: 1,
-                    field: Some((*column).to_string()),
-                    reason: format!("missing column; the header needs: {}", required.join(", ")),
-                });
-            }
-        }
-        let mut seen = HashSet::new();
-        for column in &header {
-            if !allowed.contains(&column.as_str()) {
-                errors.push(RowError {
-                    line: 1,
-                    field: Some(column.clone()),
-                    reason: format!("unknown column; expected some of: {}", allowed.join(", ")),
-                });
-            } else if !seen.insert(column.clone()) {
-                errors.push(RowError {
-                    line: 1,
-                    field: Some(column.clone()),
-                    reason: "column given twice".into(),
-                });
-            }
-        }
-        let mut records = Vec::new();
-        for record in reader.records() {
-            match record {
-                Ok(record) => {
-                    let line = record.position().map_or(0, |p| p.line());
-                    if record.len() == 1 && record.get(0) == Some("") {
-                        continue; // blank line
-                    }
-                    if record.len() != header.len() {
-                        errors.push(RowError {
-                            line,
-                            field: None,
-                            reason: format!(
-                                "wrong column count: expected {} fields, found {}",
-                                header.len(),
-                                record.len()
-                            ),
-                        });
-                        continue;
-                    }
-                    records.push((line, record));
-                }
-                Err(e) => errors.push(RowError {
-                    line: e.position().map_or(0, |p| p.line()),
-                    field: None,
-                    reason: format!("unreadable row: {e}"),
-                }),
-            }
-        }
-        if errors.iter().any(|e| e.line == 1) {
-            return Err(errors);
-        }
-        Ok(CsvFile {
-            header,
-            records,
-            errors,
-            bounds: TimeBounds::now(),
-        })
-    }
-
-    fn column(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
-}
-
-/// Reads fields of one record, collecting what is wrong with them.
-struct Fields<'a> {
-    file: &'a CsvFile,
-    record: &'a csv::StringRecord,
-    line: u64,
-    errors: Vec<RowError>,
-}
-
-impl<'a> Fields<'a> {
-    fn new(file: &'a CsvFile, line: u64, record: &'a csv::StringRecord) -> Self {
-        Fields {
-            file,
-            record,
-            line,
-            errors: Vec::new(),
-        }
-    }
-
-    fn fail(&mut self, field: &str, reason: impl Into<String>) {
-        self.errors.push(RowError {
-            line: self.line,
-            field: Some(field.to_string()),
-            reason: reason.into(),
-        });
-    }
-
-    /// The text of a column, empty when the column is absent.
-    fn text(&self, name: &str) -> &'a str {
-        self.file
-            .column(name)
-            .and_then(|i| self.record.get(i))
-            .unwrap_or("")
-    }
-
-    fn optional_text(&self, name: &str) -> Option<String> {
-        let text = self.text(name);
-        (!text.is_empty()).then(|| text.to_string())
-    }
-
-    fn required_text(&mut self, name: &str) -> String {
-        let text = self.text(name);
-        if text.is_empty() {
-            self.fail(name, "required, found nothing");
-        }
-        text.to_string()
-    }
-
-    fn one_of(&mut self, name: &str, allowed: &[&str], required: bool) -> Option<String> {
-        let text = self.text(name);
-        if text.is_empty() {
-            if required {
-                self.fail(
-                    name,
-                    format!("required; expected one of: {}", allowed.join(", ")),
-                );
-            }
-            return None;
-        }
-        if allowed.contains(&text) {
-            Some(text.to_string())
-        } else {
-            self.fail(
-                name,
-                format!("`{text}` is not one of: {}", allowed.join(", ")),
-            );
-            None
-        }
-    }
-
-    /// A number, non-negative unless `allow_negative`; `None` when empty.
-    fn number(&mut self, name: &str, allow_negative: bool) -> Option<f64> {
-        let text = self.text(name);
-        if text.is_empty() {
-            return None;
-        }
-        match text.parse::<f64>() {
-            Ok(value) if !value.is_finite() => {
-                self.fail(name, format!("`{text}` is not a finite number"));
-                None
-            }
-            Ok(value) if value < 0.0 && !allow_negative => {
-                self.fail(
-                    name,
-                    format!("negative value {text}; expected zero or more"),
-                );
-                None
-            }
-            Ok(value) => Some(value),
-            Err(_) => {
-                self.fail(name, format!("`{text}` is not a number"));
-                None
-            }
-        }
-    }
-
-    fn required_number(&mut self, name: &str) -> Option<f64> {
-        if self.text(name).is_empty() {
-            self.fail(name, "required number, found nothing");
-            return None;
-        }
-        self.number(name, false)
-    }
-
-    fn time(&mut self, name: &str) -> Option<i64> {
-        let text = self.text(name);
-        let parsed = parse_local_time(text);
-        let Some(time) = parsed else {
-            self.fail(
-                name,
-                format!("`{text}` is not a date-time; expected YYYY-MM-DD HH:MM[:SS] (local time)"),
-            );
-            return None;
-        };
-        if let Some(refusal) = self.file.bounds.refusal(time) {
-            let text = text.to_string();
-            self.fail(name, format!("`{text}` {refusal}"));
-            return None;
-        }
-        Some(time)
-    }
-}
-
 async fn known_codes(store: &Store, sql: &str) -> Result<HashSet<String>> {
     let rows = sqlx::query(sql).fetch_all(store.pool()).await?;
     rows.iter()
@@ -476,7 +255,7 @@ async fn known_codes(store: &Store, sql: &str) -> Result<HashSet<String>> {
 }
 
 /// Maps the `Err` of store look-ups made during validation to a one-line rejection.
-fn store_failure(error: OpsError) -> Vec<RowError> {
+pub(crate) fn store_failure(error: OpsError) -> Vec<RowError> {
     vec![RowError {
         line: 0,
         field: None,
@@ -498,25 +277,7 @@ async fn parse(
         ImportKind::Replacements => parse_replacements(store, bytes).await,
         ImportKind::Plans => parse_plans(store, bytes).await,
         ImportKind::Geometry => parse_geometry(store, bytes).await,
-    }
-}
-
-/// Records a key, failing the row when the file already had it.
-fn unique<K: std::hash::Hash + Eq>(
-    seen: &mut HashMap<K, u64>,
-    key: K,
-    fields: &mut Fields,
-    field: &str,
-    shown: &str,
-) {
-    if let Some(first) = seen.get(&key) {
-        let first = *first;
-        fields.fail(
-            field,
-            format!("duplicate key {shown}, first given on line {first}"),
-        );
-    } else {
-        seen.insert(key, fields.line);
+        ImportKind::Tags => crate::telemetry::register::parse_tags(store, bytes).await,
     }
 }
 
@@ -555,7 +316,10 @@ fn parse_counties(bytes: &[u8]) -> std::result::Result<Batch, Vec<RowError>> {
     )
 }
 
-fn finish(mut errors: Vec<RowError>, batch: Batch) -> std::result::Result<Batch, Vec<RowError>> {
+pub(crate) fn finish(
+    mut errors: Vec<RowError>,
+    batch: Batch,
+) -> std::result::Result<Batch, Vec<RowError>> {
     errors.sort_by_key(|e| e.line);
     if errors.is_empty() {
         Ok(batch)
@@ -1100,7 +864,7 @@ async fn parse_geometry(store: &Store, bytes: &[u8]) -> std::result::Result<Batc
         )]);
     };
     let lines = std::str::from_utf8(bytes)
-        .map(asset_geometry::feature_lines)
+        .map(|text| crate::json_lines::element_lines(text, Some("features")))
         .unwrap_or_default();
     let kinds = asset_kinds(store).await.map_err(store_failure)?;
     let mut errors = Vec::new();
@@ -1170,7 +934,7 @@ fn excerpt(text: &str) -> String {
 
 /// `($1, $2), ($3, $4), ...` for `rows` rows of `columns` values; plain `?` on SQLite, whose
 /// look-up of numbered parameters grows with their count (quadratic over a long statement).
-fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         if row > 0 {

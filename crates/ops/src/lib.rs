@@ -3,9 +3,11 @@
 
 pub mod asset_geometry;
 pub mod calendar;
+mod csv_rows;
 pub mod demo;
 pub mod error;
 pub mod import;
+mod json_lines;
 pub mod ledger;
 pub mod metering;
 pub mod patrols;
@@ -13,6 +15,7 @@ pub mod samples;
 mod samples_import;
 pub mod siting_reviews;
 pub mod store;
+pub mod telemetry;
 
 pub use error::{OpsError, Result, RowError};
 pub use import::{import_bytes, import_file, ImportKind, ImportSummary, Progress, Silent};

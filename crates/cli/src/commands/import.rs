@@ -11,7 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 /// Import assets, meters, readings, plans or geometries into the operations store.
 ///
-/// KIND is one of: counties, assets, geometry, meters, uses, replacements, readings, plans.
+/// KIND is one of: counties, assets, geometry, meters, uses, replacements, readings, plans,
+/// tags (the telemetry register).
 /// The file is checked whole first: if any row is bad, every bad row is listed (line, field,
 /// reason) and nothing is written. Importing the same file again changes nothing. Readings,
 /// meters and exchanges recompute the daily volumes of the meters they touch.

@@ -14,3 +14,4 @@ pub mod samples;
 pub mod serve;
 pub mod siting;
 pub mod sweep;
+pub mod telemetry;
