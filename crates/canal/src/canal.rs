@@ -156,6 +156,19 @@ impl Canal {
             let link = &model.links[side];
             let ends_at_outfall = matches!(model.nodes[link.to].kind, NodeKind::Outfall(_))
                 && links_out[link.to].is_empty();
+            let dead_end = links_out[link.to].is_empty()
+                && !matches!(model.nodes[link.to].kind, NodeKind::Outfall(_));
+            if dead_end {
+                let what = if matches!(link.kind, LinkKind::Conduit { .. }) {
+                    "conduit"
+                } else {
+                    "gate"
+                };
+                return Err(layout_error(link.line, format!(
+                    "{what} '{}' has no downstream link: node '{}' is neither an outfall nor the start of another link",
+                    link.id, model.nodes[link.to].id
+                )));
+            }
             if matches!(link.kind, LinkKind::Conduit { .. }) || !ends_at_outfall {
                 return Err(layout_error(link.line, format!(
                     "link '{}' leaves the main line at '{}': expected a side outlet, orifice or weir ending at an outfall (branches are not supported)",

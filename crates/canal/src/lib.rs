@@ -11,8 +11,10 @@ pub mod inp;
 pub mod model;
 pub mod run;
 pub mod section;
+pub mod spill;
 pub mod steady;
 pub mod structures;
+pub mod transport;
 
 pub use canal::Canal;
 pub use error::{CanalError, Result};
