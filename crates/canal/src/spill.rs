@@ -110,15 +110,59 @@ enum Probe {
     Chainage(f64),
 }
 
+/// Refuses figures of a spill that cannot be: a mass that is not positive, negative times or
+/// rates, a threshold that is not positive, a start after the end of the simulation.
+fn check_spec(canal: &Canal, spec: &SpillSpec) -> Result<()> {
+    let refuse = |message: String| Err(CanalError::Request(message));
+    if !(spec.mass_kg.is_finite() && spec.mass_kg > 0.0) {
+        return refuse(format!(
+            "spill mass {} kg: expected a positive mass",
+            spec.mass_kg
+        ));
+    }
+    if !(spec.threshold_mg_l.is_finite() && spec.threshold_mg_l > 0.0) {
+        return refuse(format!(
+            "threshold {} mg/L: expected a positive concentration",
+            spec.threshold_mg_l
+        ));
+    }
+    if !(spec.decay_per_s.is_finite() && spec.decay_per_s >= 0.0) {
+        return refuse(format!(
+            "decay {} per s: expected a rate of zero or more",
+            spec.decay_per_s
+        ));
+    }
+    if !(spec.duration_s.is_finite() && spec.duration_s >= 0.0) {
+        return refuse(format!(
+            "spill duration {} s: expected zero or more",
+            spec.duration_s
+        ));
+    }
+    let dispersion_ok = match spec.dispersion {
+        Dispersion::Constant(d) => d.is_finite() && d >= 0.0,
+        Dispersion::Power { a, b } => a.is_finite() && a >= 0.0 && b.is_finite(),
+        Dispersion::Fischer => true,
+    };
+    if !dispersion_ok {
+        return refuse(format!(
+            "dispersion {:?}: expected a coefficient of zero or more (m²/s), or a·V^b with a ≥ 0",
+            spec.dispersion
+        ));
+    }
+    let end = canal.model.options.duration_s;
+    if !(spec.start_s.is_finite() && spec.start_s >= 0.0 && spec.start_s < end) {
+        return refuse(format!(
+            "spill start {} s: expected a time from 0 to the end of the simulation ({end} s)",
+            spec.start_s
+        ));
+    }
+    Ok(())
+}
+
 /// Runs the canal with the spill.
 pub fn run_spill(canal: &Canal, spec: &SpillSpec) -> Result<SpillResults> {
     let chainage = spill_chainage(canal, &spec.at)?;
-    if !(spec.mass_kg.is_finite() && spec.mass_kg > 0.0) {
-        return Err(CanalError::Request(format!(
-            "spill mass {} kg: expected a positive mass",
-            spec.mass_kg
-        )));
-    }
+    check_spec(canal, spec)?;
     let closures = resolve_closures(canal, &spec.closures)?;
     let mut simulation = Simulation::new(canal, initial_state(canal)?);
     let mut transport = Transport::new(canal, &simulation.state, spec.dispersion, spec.decay_per_s);
