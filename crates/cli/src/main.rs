@@ -26,6 +26,7 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     Samples(commands::samples::SamplesArgs),
     Patrol(commands::patrol::PatrolArgs),
+    Canal(commands::canal::CanalArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(&args),
         Command::Samples(args) => commands::samples::run(&args),
         Command::Patrol(args) => commands::patrol::run(&args),
+        Command::Canal(args) => commands::canal::run(&args),
     };
     match result {
         Ok(code) => code,
