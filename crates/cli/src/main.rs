@@ -27,6 +27,7 @@ enum Command {
     Samples(commands::samples::SamplesArgs),
     Patrol(commands::patrol::PatrolArgs),
     Telemetry(commands::telemetry::TelemetryArgs),
+    Canal(commands::canal::CanalArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Samples(args) => commands::samples::run(&args),
         Command::Patrol(args) => commands::patrol::run(&args),
         Command::Telemetry(args) => commands::telemetry::run(&args),
+        Command::Canal(args) => commands::canal::run(&args),
     };
     match result {
         Ok(code) => code,

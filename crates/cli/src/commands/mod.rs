@@ -1,6 +1,7 @@
 //! One module per subcommand; `main.rs` dispatches to their `run` functions.
 
 pub mod assess;
+pub mod canal;
 pub mod check;
 pub mod compare;
 pub mod convert;
