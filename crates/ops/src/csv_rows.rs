@@ -23,6 +23,14 @@ impl CsvFile {
         required: &[&str],
         allowed: &[&str],
     ) -> std::result::Result<CsvFile, Vec<RowError>> {
+        CsvFile::read_checked(bytes, |header| column_errors(header, required, allowed))
+    }
+
+    /// Reads a file whose header `check` judges (each error it gives is on line 1).
+    pub(crate) fn read_checked(
+        bytes: &[u8],
+        check: impl Fn(&[String]) -> Vec<RowError>,
+    ) -> std::result::Result<CsvFile, Vec<RowError>> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
@@ -40,32 +48,7 @@ impl CsvFile {
                 }])
             }
         };
-        let mut errors = Vec::new();
-        for column in required {
-            if !header.iter().any(|h| h == column) {
-                errors.push(RowError {
-                    line: 1,
-                    field: Some((*column).to_string()),
-                    reason: format!("missing column; the header needs: {}", required.join(", ")),
-                });
-            }
-        }
-        let mut seen = HashSet::new();
-        for column in &header {
-            if !allowed.contains(&column.as_str()) {
-                errors.push(RowError {
-                    line: 1,
-                    field: Some(column.clone()),
-                    reason: format!("unknown column; expected some of: {}", allowed.join(", ")),
-                });
-            } else if !seen.insert(column.clone()) {
-                errors.push(RowError {
-                    line: 1,
-                    field: Some(column.clone()),
-                    reason: "column given twice".into(),
-                });
-            }
-        }
+        let mut errors = check(&header);
         let mut records = Vec::new();
         for record in reader.records() {
             match record {
@@ -109,6 +92,37 @@ impl CsvFile {
     pub(crate) fn column(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h == name)
     }
+}
+
+/// What is wrong with a header that needs `required` columns and allows `allowed`.
+fn column_errors(header: &[String], required: &[&str], allowed: &[&str]) -> Vec<RowError> {
+    let mut errors = Vec::new();
+    for column in required {
+        if !header.iter().any(|h| h == column) {
+            errors.push(RowError {
+                line: 1,
+                field: Some((*column).to_string()),
+                reason: format!("missing column; the header needs: {}", required.join(", ")),
+            });
+        }
+    }
+    let mut seen = HashSet::new();
+    for column in header {
+        if !allowed.contains(&column.as_str()) {
+            errors.push(RowError {
+                line: 1,
+                field: Some(column.clone()),
+                reason: format!("unknown column; expected some of: {}", allowed.join(", ")),
+            });
+        } else if !seen.insert(column.clone()) {
+            errors.push(RowError {
+                line: 1,
+                field: Some(column.clone()),
+                reason: "column given twice".into(),
+            });
+        }
+    }
+    errors
 }
 
 /// Reads fields of one record, collecting what is wrong with them.

@@ -21,7 +21,7 @@ use sqlx::Row;
 
 use crate::calendar::TimeBounds;
 use crate::error::{OpsError, Result, RowError};
-use crate::samples_import::{read_csv, retry_when_busy, upsert, Cell};
+use crate::samples_import::{read_csv, retry_when_busy, upsert, Cell, CsvRow};
 use crate::store::{Backend, Store};
 
 pub use danjiang_assessment::Alert;
@@ -372,19 +372,7 @@ async fn parse_samples(
             );
         }
         let time_text = row.text("time").to_string();
-        let mut time = parse_time(&time_text);
-        if time.is_none() {
-            row.fail(
-                "time",
-                format!(
-                    "`{time_text}` is not a time; expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]"
-                ),
-            );
-        }
-        if let Some(refusal) = time.and_then(|t| bounds.refusal(t.and_utc().timestamp())) {
-            row.fail("time", format!("`{time_text}` {refusal}"));
-            time = None;
-        }
+        let time = sample_time(&mut row, &time_text, &bounds);
         let item_text = row.text("item").to_string();
         let item = standard.item(&item_text);
         if item.is_none() {
@@ -400,75 +388,10 @@ async fn parse_samples(
         let value_text = row.text("value").to_string();
         let limit_text = row.text("detection_limit").to_string();
         let method = row.optional("method");
-        let mut value = None;
-        let mut limit = None;
-        let mut below = false;
-        if let Some(item) = item {
-            let target = parse_unit(&item.unit);
-            let from = if unit_text.is_empty() {
-                target
-            } else {
-                parse_unit(&unit_text)
-            };
-            let converted = |number: f64| match (from, target) {
-                (Some(from), Some(to)) => convert(number, from, to),
-                _ => None,
-            };
-            let unit_ok = from
-                .zip(target)
-                .is_some_and(|(f, t)| convert(1.0, f, t).is_some());
-            if !unit_ok {
-                row.fail(
-                    "unit",
-                    format!(
-                        "cannot convert `{unit_text}` to {} for item {}",
-                        item.unit, item.code
-                    ),
-                );
-            }
-            if !limit_text.is_empty() {
-                match limit_text.parse::<f64>() {
-                    Ok(l) if l.is_finite() && l > 0.0 => limit = converted(l),
-                    _ => row.fail(
-                        "detection_limit",
-                        format!("`{limit_text}` is not a detection limit above zero"),
-                    ),
-                }
-            }
-            let negative_allowed = item.unit == "°C";
-            if value_text.eq_ignore_ascii_case("ND") {
-                below = true;
-                if limit_text.is_empty() {
-                    row.fail(
-                        "detection_limit",
-                        "`ND` needs the detection limit in this column",
-                    );
-                }
-            } else {
-                match parse_lab_value(&value_text) {
-                    Some(LabValue::Measured(v)) if v < 0.0 && !negative_allowed => row.fail(
-                        "value",
-                        format!("{v} is negative; a concentration cannot be"),
-                    ),
-                    Some(LabValue::Measured(v)) => value = converted(v),
-                    Some(LabValue::BelowDetection(l)) if l > 0.0 => {
-                        below = true;
-                        let l = converted(l);
-                        if limit.is_some() && l.is_some() && limit != l {
-                            row.fail(
-                                "detection_limit",
-                                format!("differs from the limit in the value `{value_text}`"),
-                            );
-                        }
-                        limit = limit.or(l);
-                    }
-                    _ => row.fail(
-                        "value",
-                        format!("`{value_text}` is not a number; expected e.g. 0.52, <0.01, 0.01L or ND"),
-                    ),
-                }
-            }
-        }
+        let (value, limit, below) = match item {
+            Some(item) => measured(&mut row, item, &unit_text, &value_text, &limit_text),
+            None => (None, None, false),
+        };
         if let (Some(time), Some(item)) = (time, item) {
             let key = (site.clone(), time, item.code.clone());
             if let Some(first) = seen.get(&key) {
@@ -519,6 +442,101 @@ async fn parse_samples(
         samplings: samplings.len(),
     };
     Ok((rows, summary))
+}
+
+/// A sample's time, refused when it is not a time or outside the plausible range.
+fn sample_time(row: &mut CsvRow<'_>, text: &str, bounds: &TimeBounds) -> Option<NaiveDateTime> {
+    let Some(time) = parse_time(text) else {
+        row.fail(
+            "time",
+            format!("`{text}` is not a time; expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]"),
+        );
+        return None;
+    };
+    if let Some(refusal) = bounds.refusal(time.and_utc().timestamp()) {
+        row.fail("time", format!("`{text}` {refusal}"));
+        return None;
+    }
+    Some(time)
+}
+
+/// A sample's value and detection limit in the item's unit, and whether it was below the
+/// limit; what is wrong with them is failed on the row.
+fn measured(
+    row: &mut CsvRow<'_>,
+    item: &danjiang_assessment::ItemStandard,
+    unit_text: &str,
+    value_text: &str,
+    limit_text: &str,
+) -> (Option<f64>, Option<f64>, bool) {
+    let mut value = None;
+    let mut limit = None;
+    let mut below = false;
+    let target = parse_unit(&item.unit);
+    let from = if unit_text.is_empty() {
+        target
+    } else {
+        parse_unit(unit_text)
+    };
+    let converted = |number: f64| match (from, target) {
+        (Some(from), Some(to)) => convert(number, from, to),
+        _ => None,
+    };
+    let unit_ok = from
+        .zip(target)
+        .is_some_and(|(f, t)| convert(1.0, f, t).is_some());
+    if !unit_ok {
+        row.fail(
+            "unit",
+            format!(
+                "cannot convert `{unit_text}` to {} for item {}",
+                item.unit, item.code
+            ),
+        );
+    }
+    if !limit_text.is_empty() {
+        match limit_text.parse::<f64>() {
+            Ok(l) if l.is_finite() && l > 0.0 => limit = converted(l),
+            _ => row.fail(
+                "detection_limit",
+                format!("`{limit_text}` is not a detection limit above zero"),
+            ),
+        }
+    }
+    let negative_allowed = item.unit == "°C";
+    if value_text.eq_ignore_ascii_case("ND") {
+        below = true;
+        if limit_text.is_empty() {
+            row.fail(
+                "detection_limit",
+                "`ND` needs the detection limit in this column",
+            );
+        }
+    } else {
+        match parse_lab_value(value_text) {
+            Some(LabValue::Measured(v)) if v < 0.0 && !negative_allowed => row.fail(
+                "value",
+                format!("{v} is negative; a concentration cannot be"),
+            ),
+            Some(LabValue::Measured(v)) => value = converted(v),
+            Some(LabValue::BelowDetection(l)) if l > 0.0 => {
+                below = true;
+                let l = converted(l);
+                if limit.is_some() && l.is_some() && limit != l {
+                    row.fail(
+                        "detection_limit",
+                        format!("differs from the limit in the value `{value_text}`"),
+                    );
+                }
+                limit = limit.or(l);
+            }
+            _ => row.fail(
+                "value",
+                format!("`{value_text}` is not a number; expected e.g. 0.52, <0.01, 0.01L or ND"),
+            ),
+        }
+    }
+    (value, limit, below)
 }
 
 /// Every monitoring site, by code.

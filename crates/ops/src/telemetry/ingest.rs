@@ -406,78 +406,23 @@ fn read_tall_csv(bytes: &[u8]) -> Read {
 
 /// `time,TAG1,TAG2,...`: one row a time, one column a tag; an empty cell is no point.
 fn read_wide_csv(bytes: &[u8]) -> Read {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| {
-            vec![RowError {
-                line: 1,
-                field: None,
-                reason: format!("unreadable header: {e}"),
-            }]
-        })?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect();
-    let mut errors = Vec::new();
-    let mut once = HashSet::new();
-    for column in &header[1..] {
-        if column.is_empty() || !once.insert(column.clone()) {
-            errors.push(RowError {
-                line: 1,
-                field: Some(column.clone()),
-                reason: "a tag column must be named, once".into(),
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let mut file = CsvFile::read_checked(bytes, tag_column_errors)?;
+    let mut errors = std::mem::take(&mut file.errors);
     let mut points = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                errors.push(RowError {
-                    line: e.position().map_or(0, |p| p.line()),
-                    field: None,
-                    reason: format!("unreadable row: {e}"),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record.get(0) == Some("") {
-            continue;
-        }
-        if record.len() != header.len() {
-            errors.push(RowError {
-                line,
-                field: None,
-                reason: format!(
-                    "wrong column count: expected {} fields, found {}",
-                    header.len(),
-                    record.len()
-                ),
-            });
-            continue;
-        }
-        let text = record.get(0).unwrap_or("");
-        let time = parse_station_time(text);
+    for (line, record) in &file.records {
+        let mut f = crate::csv_rows::Fields::new(&file, *line, record);
+        let time = station_time(&mut f, "time");
+        errors.append(&mut f.errors);
         if time.is_none() {
-            errors.push(RowError { line, field: Some("time".into()), reason: format!("`{}` is not a date-time; expected YYYY-MM-DD HH:MM[:SS] (station time) or RFC 3339", excerpt(text)) });
             continue;
         }
-        for (tag, cell) in header[1..].iter().zip(record.iter().skip(1)) {
+        for (tag, cell) in file.header[1..].iter().zip(record.iter().skip(1)) {
             if cell.is_empty() {
                 continue;
             }
             match cell.parse::<f64>() {
                 Ok(value) if value.is_finite() => points.push(RawPoint {
-                    line,
+                    line: *line,
                     at: String::new(),
                     tag: tag.clone(),
                     time,
@@ -486,7 +431,7 @@ fn read_wide_csv(bytes: &[u8]) -> Read {
                     unit: None,
                 }),
                 _ => errors.push(RowError {
-                    line,
+                    line: *line,
                     field: Some(tag.clone()),
                     reason: format!("`{}` is not a finite number", excerpt(cell)),
                 }),
@@ -494,6 +439,20 @@ fn read_wide_csv(bytes: &[u8]) -> Read {
         }
     }
     Ok((points, errors))
+}
+
+/// A wide file's header: `time`, then each tag's column named once.
+fn tag_column_errors(header: &[String]) -> Vec<RowError> {
+    let mut once = HashSet::new();
+    header[1..]
+        .iter()
+        .filter(|column| column.is_empty() || !once.insert(column.as_str()))
+        .map(|column| RowError {
+            line: 1,
+            field: Some(column.clone()),
+            reason: "a tag column must be named, once".into(),
+        })
+        .collect()
 }
 
 fn station_time(f: &mut crate::csv_rows::Fields, name: &str) -> Option<i64> {
