@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use sqlx::{Column, Row};
 use utoipa::ToSchema;
 
-use crate::error::{Result, ServerError};
+use crate::web::error::{Result, ServerError};
 
 /// The kinds of asset in the register.
 pub const KINDS: [&str; 9] = [

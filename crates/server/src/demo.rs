@@ -7,8 +7,8 @@ use danjiang_ops::{demo as history, import_bytes, ImportKind, Progress, Store};
 use serde_json::json;
 
 use crate::accounts::{self, NewUser, Role};
-use crate::audit;
-use crate::error::Result;
+use crate::web::audit;
+use crate::web::error::Result;
 
 const COUNTIES: &str = include_str!("../../../examples/xuchang/counties.csv");
 const ASSETS: &str = include_str!("../../../examples/xuchang/assets.csv");
@@ -89,7 +89,7 @@ pub async fn create_users(store: &Store) -> Result<()> {
         let mut tx = store.begin_write().await?;
         let before = match accounts::find_user(&mut tx, username).await {
             Ok(user) => Some(user),
-            Err(crate::error::ServerError::NotFound(_)) => None,
+            Err(crate::web::error::ServerError::NotFound(_)) => None,
             Err(other) => return Err(other),
         };
         if before.is_some() {

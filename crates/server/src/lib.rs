@@ -4,60 +4,19 @@
 pub mod accounts;
 pub mod api;
 pub mod assets;
-pub mod audit;
-pub mod auth;
-pub mod charts;
 pub mod demo;
-pub mod error;
-pub mod health;
-pub mod i18n;
-pub mod metrics;
 pub mod pages;
 pub mod plans;
 pub mod reports;
-pub mod simulation; // W2: map, runs, incidents
-pub mod state;
+pub mod simulation;
+pub mod web;
 
 use std::net::SocketAddr;
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::response::IntoResponse;
-use axum::routing::get;
 use axum::Router;
 
-pub use error::{Result, ServerError};
-pub use state::AppState;
-
-const STYLE: &str = include_str!("../static/style.css");
-const SCRIPT: &str = include_str!("../static/app.js");
-
-async fn style() -> impl IntoResponse {
-    (
-        [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
-            (CACHE_CONTROL, "max-age=3600"),
-        ],
-        STYLE,
-    )
-}
-
-async fn script() -> impl IntoResponse {
-    (
-        [
-            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (CACHE_CONTROL, "max-age=3600"),
-        ],
-        SCRIPT,
-    )
-}
-
-async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
-    if uri.path().starts_with("/api/") {
-        api::not_found().await
-    } else {
-        pages::not_found().await
-    }
-}
+pub use web::error::{Result, ServerError};
+pub use web::state::AppState;
 
 /// The whole application: pages, API, health, metrics and static files.
 pub fn router(state: AppState) -> Router {
@@ -65,16 +24,13 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(pages::extra_routes())
         .merge(api::routes())
-        .route("/health", get(health::health))
-        .route("/metrics", get(metrics::serve_metrics))
-        .route("/static/style.css", get(style))
-        .route("/static/app.js", get(script))
+        .merge(web::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            metrics::track,
+            web::metrics::track,
         ))
-        .fallback(fallback)
-        .layer(axum::middleware::from_fn(api::json_errors))
+        .fallback(web::fallback)
+        .layer(axum::middleware::from_fn(web::api::json_errors))
         .with_state(state)
 }
 

@@ -7,8 +7,8 @@ use serde_json::json;
 use sqlx::{Any, Row, Transaction};
 use utoipa::ToSchema;
 
-use crate::audit;
-use crate::error::{Result, ServerError};
+use crate::web::audit;
+use crate::web::error::{Result, ServerError};
 
 /// One planned volume.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -1,98 +1,19 @@
-//! The figures pages and API share: ledgers (kept for a minute, one computation per query even when
-//! many requests ask at once) and the overview (deliveries against plan, the split by use).
+//! The overview's figures: deliveries against plan on the last metered day, its month and water
+//! year, the split by use, and the open alerts and overdue patrols.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use chrono::Datelike;
 use danjiang_ops::calendar::{
     date_of_day, format_day, month_label, water_year, water_year_label, water_year_start, Day,
 };
-use danjiang_ops::{compute_ledger, Grouping, Ledger, LedgerQuery, Period, Store};
+use danjiang_ops::{Grouping, Ledger, LedgerQuery, Period, Store};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use tokio::sync::OnceCell;
 use utoipa::ToSchema;
 
-use crate::error::Result;
-
-/// How long a computed ledger is reused. Changes made through the server clear the cache at once;
-/// imports by the command line into a store the server is serving show within this time.
-pub const REPORT_LIFETIME: Duration = Duration::from_secs(60);
-
-/// The most ledgers kept; beyond it the cache starts again empty.
-const MOST_KEPT: usize = 256;
-
-type Slot<T> = Arc<OnceCell<Arc<T>>>;
-
-/// The cache of computed reports.
-#[derive(Default)]
-pub struct Reports {
-    ledgers: Mutex<HashMap<String, (Instant, Slot<Ledger>)>>,
-    overview: Mutex<Option<(Instant, Slot<Overview>)>>,
-}
-
-impl Reports {
-    /// The ledger for `query`, computed once per lifetime.
-    pub async fn ledger(&self, store: &Store, query: LedgerQuery) -> Result<Arc<Ledger>> {
-        let key = format!("{query:?}");
-        let slot = {
-            let mut ledgers = self.ledgers.lock().unwrap_or_else(|p| p.into_inner());
-            if ledgers.len() > MOST_KEPT {
-                ledgers.clear();
-            }
-            let fresh = ledgers
-                .get(&key)
-                .filter(|(made, _)| made.elapsed() < REPORT_LIFETIME)
-                .map(|(_, slot)| slot.clone());
-            fresh.unwrap_or_else(|| {
-                let slot: Slot<Ledger> = Arc::new(OnceCell::new());
-                ledgers.insert(key, (Instant::now(), slot.clone()));
-                slot
-            })
-        };
-        let ledger = slot
-            .get_or_try_init(|| async { compute_ledger(store, query).await.map(Arc::new) })
-            .await?;
-        Ok(ledger.clone())
-    }
-
-    /// The overview, computed once per lifetime.
-    pub async fn overview(&self, store: &Store) -> Result<Arc<Overview>> {
-        let slot = {
-            let mut overview = self.overview.lock().unwrap_or_else(|p| p.into_inner());
-            match overview.as_ref() {
-                Some((made, slot)) if made.elapsed() < REPORT_LIFETIME => slot.clone(),
-                _ => {
-                    let slot: Slot<Overview> = Arc::new(OnceCell::new());
-                    *overview = Some((Instant::now(), slot.clone()));
-                    slot
-                }
-            }
-        };
-        let value = slot
-            .get_or_try_init(|| async { compute_overview(self, store).await.map(Arc::new) })
-            .await?;
-        Ok(value.clone())
-    }
-
-    /// Forgets the overview only, after a change that no ledger reads (a patrol record, a
-    /// defect step, a sample): the overview lists alerts and overdue patrols, the ledgers
-    /// only volumes and plans.
-    pub fn clear_overview(&self) {
-        *self.overview.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    }
-
-    /// Forgets every computed report (after a change of volumes or plans).
-    pub fn clear(&self) {
-        self.ledgers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
-        *self.overview.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    }
-}
+use crate::web::error::Result;
+use crate::web::reports::Reports;
 
 /// Volume delivered over a period, against its plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -207,6 +128,11 @@ async fn last_outlet_day(store: &Store) -> Result<Option<Day>> {
     .fetch_one(store.pool())
     .await?;
     Ok(row.try_get::<Option<i64>, _>(0)?)
+}
+
+/// The overview, from the report cache (computed at most once a minute).
+pub async fn overview(reports: &Reports, store: &Store) -> Result<Arc<Overview>> {
+    reports.overview(|| compute_overview(reports, store)).await
 }
 
 async fn compute_overview(reports: &Reports, store: &Store) -> Result<Overview> {

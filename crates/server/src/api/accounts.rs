@@ -8,12 +8,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{ApiJson, ApiPath, ApiQuery, PageParams, Paging};
 use crate::accounts::{self as store_accounts, NewUser, User, UserChange};
-use crate::audit::{self, AuditEntry};
-use crate::auth::{self, Admin, Authorized, Viewer};
-use crate::error::{ApiError, ServerError};
-use crate::state::AppState;
+use crate::web::api::{ApiJson, ApiPath, ApiQuery};
+use crate::web::audit::{self, AuditEntry};
+use crate::web::auth::{self, Admin, Authorized, Viewer};
+use crate::web::error::{ApiError, ServerError};
+use crate::web::paging::{PageParams, Paging};
+use crate::web::session;
+use crate::web::state::AppState;
 
 /// One page of users.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -28,7 +30,7 @@ pub struct UserPage {
 
 /// `GET /api/v1/users`: the accounts (admin).
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts", params(PageParams),
-    responses((status = 200, body = UserPage), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = UserPage), (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn users(
     State(state): State<AppState>,
     _admin: Admin,
@@ -96,8 +98,8 @@ pub async fn change_user_audited(
 
 /// `POST /api/v1/users`: creates a user (admin; audited).
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewUser,
-    responses((status = 201, body = User), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = User), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody), (status = 409, body = crate::web::error::ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     Authorized(session): Admin,
@@ -111,8 +113,8 @@ pub async fn create_user(
 /// audited).
 #[utoipa::path(patch, path = "/api/v1/users/{username}", tag = "accounts", request_body = UserChange,
     params(("username" = String, Path, description = "User name")),
-    responses((status = 200, body = User), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = User), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn change_user(
     State(state): State<AppState>,
     Authorized(session): Admin,
@@ -145,7 +147,7 @@ pub struct AuditPage {
 
 /// `GET /api/v1/audit`: the audit log, newest first (admin).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "accounts", params(PageParams),
-    responses((status = 200, body = AuditPage), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = AuditPage), (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
     _admin: Admin,
@@ -188,7 +190,7 @@ pub async fn log_in_audited(
 ) -> Result<(User, String, String), ServerError> {
     let user = store_accounts::check_login(&state.store, username, password).await?;
     let mut tx = state.store.begin_write().await?;
-    let (token, csrf) = store_accounts::start_session(&mut tx, &user.username).await?;
+    let (token, csrf) = session::start_session(&mut tx, &user.username).await?;
     audit::record(
         &mut tx,
         &user.username,
@@ -210,7 +212,7 @@ pub async fn log_out_audited(
     token: &str,
 ) -> Result<(), ServerError> {
     let mut tx = state.store.begin_write().await?;
-    store_accounts::end_session(&mut tx, token).await?;
+    session::end_session(&mut tx, token).await?;
     audit::record(&mut tx, username, "logout", "session", username, None, None).await?;
     tx.commit().await?;
     Ok(())
@@ -218,7 +220,7 @@ pub async fn log_out_audited(
 
 /// `POST /api/v1/session`: logs in; sets the session cookie and returns the CSRF token.
 #[utoipa::path(post, path = "/api/v1/session", tag = "accounts", request_body = Login,
-    responses((status = 200, body = SessionInfo), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SessionInfo), (status = 401, body = crate::web::error::ErrorBody)))]
 pub async fn log_in(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -236,7 +238,7 @@ pub async fn log_in(
 
 /// `GET /api/v1/session`: who is logged in, and the CSRF token.
 #[utoipa::path(get, path = "/api/v1/session", tag = "accounts",
-    responses((status = 200, body = SessionInfo), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SessionInfo), (status = 401, body = crate::web::error::ErrorBody)))]
 pub async fn session(Authorized(session): Viewer) -> ApiJson<SessionInfo> {
     ApiJson(SessionInfo {
         user: session.user,
@@ -246,8 +248,8 @@ pub async fn session(Authorized(session): Viewer) -> ApiJson<SessionInfo> {
 
 /// `DELETE /api/v1/session`: logs out (CSRF header required).
 #[utoipa::path(delete, path = "/api/v1/session", tag = "accounts",
-    responses((status = 204), (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 204), (status = 401, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn log_out(
     State(state): State<AppState>,
     Authorized(session): Viewer,

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use danjiang_ops::patrols::{
     self, DefectState, DueState, FoundDefect, NewPatrolRecord, PhotoUpload, RecordOutcome,
     RouteStop, StationCompliance, StoredDefect, StoredPlans, StoredRecord,
@@ -18,23 +18,17 @@ use danjiang_patrol::DueTask;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::quality::{parse_day, parse_month, ListPage};
-use super::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::audit;
-use crate::auth::{Authorized, Operator, Viewer};
-use crate::error::{ApiError, ServerError};
-use crate::state::AppState;
+use crate::web::api::{ApiJson, ApiPath, ApiQuery};
+use crate::web::audit;
+use crate::web::auth::{Authorized, Operator, Viewer};
+use crate::web::dates::{parse_day, parse_month, station_now};
+use crate::web::error::{ApiError, ServerError};
+use crate::web::paging::ListPage;
+use crate::web::paging::Paging;
+use crate::web::state::AppState;
 
 /// The largest record with photos accepted, bytes.
 pub const RECORD_LIMIT: usize = 24 * 1024 * 1024;
-
-/// Station time now, to the second: China Standard Time (UTC+8, no daylight saving), as the
-/// field keeps it.
-pub fn station_now() -> NaiveDateTime {
-    use chrono::Timelike;
-    let now = (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc();
-    now.with_nanosecond(0).unwrap_or(now)
-}
 
 /// The day lists are judged on when none is asked: the day of the newest patrol record (the
 /// data's own "today"), or today when there are none.
@@ -140,7 +134,7 @@ pub async fn due_list(
 
 /// `GET /api/v1/patrols/due`: every plan-and-asset task with its due day, overdue first.
 #[utoipa::path(get, path = "/api/v1/patrols/due", tag = "patrols", params(DueParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn due(
     State(state): State<AppState>,
     _user: Viewer,
@@ -187,7 +181,7 @@ pub async fn record_list(
 
 /// `GET /api/v1/patrols/records`: patrol records, newest first.
 #[utoipa::path(get, path = "/api/v1/patrols/records", tag = "patrols", params(RecordParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn records(
     State(state): State<AppState>,
     _user: Viewer,
@@ -360,7 +354,7 @@ pub async fn store_record(
 /// sent again writes nothing.
 #[utoipa::path(post, path = "/api/v1/patrols/records", tag = "patrols", request_body = NewRecord,
     responses((status = 201, body = Object), (status = 200, body = Object, description = "stored before"),
-        (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+        (status = 400, body = crate::web::error::ErrorBody), (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn create_record(
     State(state): State<AppState>,
     Authorized(session): Operator,
@@ -380,7 +374,7 @@ pub async fn create_record(
 /// `GET /api/v1/patrols/photos/{hash}`: a photo of a record, by its content hash.
 #[utoipa::path(get, path = "/api/v1/patrols/photos/{hash}", tag = "patrols",
     params(("hash" = String, Path, description = "SHA-256 of the photo, hex")),
-    responses((status = 200, description = "the image"), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "the image"), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn photo(
     State(state): State<AppState>,
     _user: Viewer,
@@ -432,7 +426,7 @@ pub async fn defect_list(
 
 /// `GET /api/v1/patrols/defects`: defects with their history, newest first.
 #[utoipa::path(get, path = "/api/v1/patrols/defects", tag = "patrols", params(DefectParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn defects(
     State(state): State<AppState>,
     _user: Viewer,
@@ -463,7 +457,7 @@ pub async fn find_defect(state: &AppState, id: &str) -> Result<StoredDefect, Ser
 /// `GET /api/v1/patrols/defects/{id}`: one defect with every step of its life.
 #[utoipa::path(get, path = "/api/v1/patrols/defects/{id}", tag = "patrols",
     params(("id" = String, Path, description = "Defect id, D-YYYY-NNNN")),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn defect(
     State(state): State<AppState>,
     _user: Viewer,
@@ -541,9 +535,9 @@ pub async fn advance(
 /// audited), recording the user and the time; a skipped state is refused (409).
 #[utoipa::path(post, path = "/api/v1/patrols/defects/{id}/steps", tag = "patrols",
     params(("id" = String, Path, description = "Defect id")), request_body = DefectStep,
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody), (status = 404, body = crate::web::error::ErrorBody),
+        (status = 409, body = crate::web::error::ErrorBody)))]
 pub async fn step_defect(
     State(state): State<AppState>,
     Authorized(session): Operator,
@@ -593,7 +587,7 @@ pub async fn day_route(
 
 /// `GET /api/v1/patrols/route`: the tasks due or overdue on a day along a line, by chainage.
 #[utoipa::path(get, path = "/api/v1/patrols/route", tag = "patrols", params(RouteParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn route(
     State(state): State<AppState>,
     _user: Viewer,
@@ -667,7 +661,7 @@ pub async fn month_compliance(
 
 /// `GET /api/v1/patrols/compliance`: a month's planned, done, late and missed visits per station.
 #[utoipa::path(get, path = "/api/v1/patrols/compliance", tag = "patrols", params(ComplianceParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn compliance(
     State(state): State<AppState>,
     _user: Viewer,

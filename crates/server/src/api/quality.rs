@@ -15,42 +15,17 @@ use danjiang_ops::samples::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiPath, ApiQuery, PageParams, Paging};
-use crate::audit;
-use crate::auth::{Authorized, Operator, Viewer};
-use crate::error::{json_error, ApiError, ServerError};
-use crate::state::AppState;
+use crate::web::api::{ApiJson, ApiPath, ApiQuery};
+use crate::web::audit;
+use crate::web::auth::{Authorized, Operator, Viewer};
+use crate::web::dates::{parse_day, parse_month};
+use crate::web::error::{json_error, ApiError, ServerError};
+use crate::web::paging::ListPage;
+use crate::web::paging::{PageParams, Paging};
+use crate::web::state::AppState;
 
 /// The largest CSV accepted by an import, bytes.
 pub const IMPORT_LIMIT: usize = 16 * 1024 * 1024;
-
-/// A page of a list.
-#[derive(Debug, Clone, Serialize)]
-pub struct ListPage<T> {
-    /// Items matching the filter.
-    pub total: i64,
-    /// The page.
-    pub paging: Paging,
-    /// The items.
-    pub items: Vec<T>,
-}
-
-impl<T> ListPage<T> {
-    /// The page `paging` of `all`.
-    pub fn of(all: Vec<T>, paging: Paging) -> ListPage<T> {
-        let total = all.len() as i64;
-        let items = all
-            .into_iter()
-            .skip(paging.offset as usize)
-            .take(paging.limit as usize)
-            .collect();
-        ListPage {
-            total,
-            paging,
-            items,
-        }
-    }
-}
 
 /// The sample register's filters (all optional) and paging.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -74,28 +49,6 @@ pub struct SampleParams {
 
 fn non_empty(text: &Option<String>) -> Option<&str> {
     text.as_deref().map(str::trim).filter(|t| !t.is_empty())
-}
-
-/// Parses a day `YYYY-MM-DD` of field `field`.
-pub fn parse_day(text: &str, field: &str) -> Result<NaiveDate, ServerError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| ServerError::BadRequest(format!("{field}: `{text}` is not a date YYYY-MM-DD")))
-}
-
-/// The first and last day of a month `YYYY-MM` of field `field`.
-pub fn parse_month(text: &str, field: &str) -> Result<(NaiveDate, NaiveDate), ServerError> {
-    let bad = || ServerError::BadRequest(format!("{field}: `{text}` is not a month YYYY-MM"));
-    let (year, month) = text.trim().split_once('-').ok_or_else(bad)?;
-    let year: i32 = year.parse().map_err(|_| bad())?;
-    let month: u32 = month.parse().map_err(|_| bad())?;
-    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(bad)?;
-    let next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    }
-    .ok_or_else(bad)?;
-    Ok((first, next.pred_opt().ok_or_else(bad)?))
 }
 
 /// The site and date range of a filter: a month narrows `from`/`to`.
@@ -168,7 +121,7 @@ pub async fn sample_list(
 
 /// `GET /api/v1/quality/sites`: the monitoring sites with their water body and target class.
 #[utoipa::path(get, path = "/api/v1/quality/sites", tag = "quality", params(PageParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn sites(
     State(state): State<AppState>,
     _user: Viewer,
@@ -217,8 +170,8 @@ pub async fn items(_user: Viewer) -> Result<ApiJson<Vec<ItemInfo>>, ApiError> {
 
 /// `GET /api/v1/quality/samples`: the sample register, by site, newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/quality/samples", tag = "quality", params(SampleParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn sample_register(
     State(state): State<AppState>,
     _user: Viewer,
@@ -444,8 +397,8 @@ pub async fn import_csv(
 /// unit are checked and converted as a CSV row is; a sample at the same site, time and item is
 /// replaced.
 #[utoipa::path(post, path = "/api/v1/quality/samples", tag = "quality", request_body = NewSample,
-    responses((status = 201, body = ImportOutcome), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = ImportOutcome), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn create_sample(
     State(state): State<AppState>,
     Authorized(session): Operator,
@@ -460,8 +413,8 @@ pub async fn create_sample(
 /// with any bad row is refused with every bad row named, and nothing is written.
 #[utoipa::path(post, path = "/api/v1/quality/samples/import", tag = "quality",
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportOutcome), (status = 403, body = crate::error::ErrorBody),
-        (status = 415, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = ImportOutcome), (status = 403, body = crate::web::error::ErrorBody),
+        (status = 415, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn import_samples(
     State(state): State<AppState>,
     Authorized(session): Operator,
@@ -559,8 +512,8 @@ pub async fn site_classes(
 /// target, and whether the target is met.
 #[utoipa::path(get, path = "/api/v1/quality/sites/{code}/classes", tag = "quality",
     params(("code" = String, Path, description = "Monitoring site code"), ClassParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn classes(
     State(state): State<AppState>,
     _user: Viewer,
@@ -609,7 +562,7 @@ pub async fn alert_list(
 /// `GET /api/v1/quality/alerts`: results worse than their site's target class, newest first,
 /// with the exceedance multiple over the target-class limit.
 #[utoipa::path(get, path = "/api/v1/quality/alerts", tag = "quality", params(AlertParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn alerts(
     State(state): State<AppState>,
     _user: Viewer,
@@ -671,8 +624,8 @@ pub async fn trend_report(
 /// `GET /api/v1/quality/trend`: the Mann-Kendall test with Sen's slope (and Spearman's rho) of
 /// one item at one site over samplings, monthly or yearly means, with the series.
 #[utoipa::path(get, path = "/api/v1/quality/trend", tag = "quality", params(TrendParams),
-    responses((status = 200, body = TrendReport), (status = 400, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = TrendReport), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn trend(
     State(state): State<AppState>,
     _user: Viewer,

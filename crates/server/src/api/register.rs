@@ -4,12 +4,13 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiPath, ApiQuery, PageParams, Paging};
 use crate::assets::{self, AssetSummary};
-use crate::auth::{Authorized, Operator, Viewer};
-use crate::error::ApiError;
 use crate::plans::{self, Plan, PlanChange};
-use crate::state::AppState;
+use crate::web::api::{ApiJson, ApiPath, ApiQuery};
+use crate::web::auth::{Authorized, Operator, Viewer};
+use crate::web::error::ApiError;
+use crate::web::paging::{PageParams, Paging};
+use crate::web::state::AppState;
 
 /// One page of assets.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -52,7 +53,7 @@ async fn page_of(
 
 /// `GET /api/v1/assets`: the asset register, a page at a time.
 #[utoipa::path(get, path = "/api/v1/assets", tag = "register", params(AssetParams),
-    responses((status = 200, body = AssetPage), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = AssetPage), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn assets(
     State(state): State<AppState>,
     _user: Viewer,
@@ -65,7 +66,7 @@ pub async fn assets(
 /// `GET /api/v1/assets/{code}`: every stored field of one asset.
 #[utoipa::path(get, path = "/api/v1/assets/{code}", tag = "register",
     params(("code" = String, Path, description = "Asset code")),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn asset(
     State(state): State<AppState>,
     _user: Viewer,
@@ -138,8 +139,8 @@ pub async fn plans(
 
 /// `PUT /api/v1/plans`: sets one plan (operator or admin; audited).
 #[utoipa::path(put, path = "/api/v1/plans", tag = "register", request_body = PlanChange,
-    responses((status = 200, body = Plan), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Plan), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn set_plan(
     State(state): State<AppState>,
     Authorized(session): Operator,

@@ -8,21 +8,22 @@ use danjiang_ops::{Format, Grouping, Ledger, LedgerQuery, Period};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery, Paging};
-use crate::auth::Viewer;
-use crate::error::{ApiError, ServerError};
 use crate::reports::Overview;
-use crate::state::AppState;
+use crate::web::api::{ApiJson, ApiQuery};
+use crate::web::auth::Viewer;
+use crate::web::error::{ApiError, ServerError};
+use crate::web::paging::Paging;
+use crate::web::state::AppState;
 
 /// `GET /api/v1/overview`: deliveries on the last metered day, its month and water year against
 /// plan, each month of the year, and the split by use since records began.
 #[utoipa::path(get, path = "/api/v1/overview", tag = "reports",
-    responses((status = 200, body = Overview), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Overview), (status = 401, body = crate::web::error::ErrorBody)))]
 pub async fn overview(
     State(state): State<AppState>,
     _user: Viewer,
 ) -> Result<ApiJson<Overview>, ApiError> {
-    let overview = state.reports.overview(&state.store).await?;
+    let overview = crate::reports::overview(&state.reports, &state.store).await?;
     Ok(ApiJson((*overview).clone()))
 }
 
@@ -139,8 +140,8 @@ pub fn ledger_page(ledger: &Ledger, paging: Paging) -> LedgerPage {
 
 /// `GET /api/v1/ledger`: the supply ledger, grouped and by period, a page of rows.
 #[utoipa::path(get, path = "/api/v1/ledger", tag = "reports", params(LedgerParams),
-    responses((status = 200, body = LedgerPage), (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = LedgerPage), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 401, body = crate::web::error::ErrorBody)))]
 pub async fn ledger(
     State(state): State<AppState>,
     _user: Viewer,
@@ -183,7 +184,7 @@ pub fn csv_response(ledger: &Ledger) -> Result<Response, ServerError> {
 /// `GET /api/v1/ledger.csv`: the whole ledger as CSV (same filters; no paging).
 #[utoipa::path(get, path = "/api/v1/ledger.csv", tag = "reports", params(LedgerParams),
     responses((status = 200, content_type = "text/csv", body = String),
-        (status = 400, body = crate::error::ErrorBody)))]
+        (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn ledger_csv(
     State(state): State<AppState>,
     _user: Viewer,

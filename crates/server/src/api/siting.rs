@@ -10,13 +10,14 @@ use danjiang_siting::{review, Application, Decision, Review, RuleSet, ZoneMap};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::patrols::station_now;
-use super::quality::ListPage;
-use super::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::audit;
-use crate::auth::{Authorized, Operator, Viewer};
-use crate::error::{ApiError, ServerError};
-use crate::state::AppState;
+use crate::web::api::{ApiJson, ApiPath, ApiQuery};
+use crate::web::audit;
+use crate::web::auth::{Authorized, Operator, Viewer};
+use crate::web::dates::station_now;
+use crate::web::error::{ApiError, ServerError};
+use crate::web::paging::ListPage;
+use crate::web::paging::Paging;
+use crate::web::state::AppState;
 
 /// The largest zone map accepted, bytes.
 pub const ZONES_LIMIT: usize = 16 * 1024 * 1024;
@@ -86,7 +87,7 @@ pub fn describe(stored: &StoredZoneMap, map: &ZoneMap) -> ZoneMapInfo {
 
 /// `GET /api/v1/siting/zones`: the zone map in force (404 when none was uploaded).
 #[utoipa::path(get, path = "/api/v1/siting/zones", tag = "siting",
-    responses((status = 200, body = ZoneMapInfo), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = ZoneMapInfo), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn zones(
     State(state): State<AppState>,
     _user: Viewer,
@@ -155,8 +156,8 @@ pub struct ZoneUploadParams {
 /// (operator; audited). A map that does not read is refused, naming the field.
 #[utoipa::path(put, path = "/api/v1/siting/zones", tag = "siting", params(ZoneUploadParams),
     request_body(content = Object, description = "GeoJSON FeatureCollection"),
-    responses((status = 201, body = ZoneMapInfo), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = ZoneMapInfo), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn put_zones(
     State(state): State<AppState>,
     Authorized(session): Operator,
@@ -294,8 +295,8 @@ pub async fn review_and_save(
 /// its source, the strictest zone touched and the distances. 409 when no zone map is uploaded.
 #[utoipa::path(post, path = "/api/v1/siting/reviews", tag = "siting",
     request_body(content = Object, description = "the application"),
-    responses((status = 201, body = SavedReview), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = SavedReview), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody), (status = 409, body = crate::web::error::ErrorBody)))]
 pub async fn create_review(
     State(state): State<AppState>,
     Authorized(session): Operator,
@@ -346,7 +347,7 @@ pub async fn review_list(
 
 /// `GET /api/v1/siting/reviews`: saved reviews, newest first.
 #[utoipa::path(get, path = "/api/v1/siting/reviews", tag = "siting", params(ReviewParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn reviews(
     State(state): State<AppState>,
     _user: Viewer,
@@ -371,7 +372,7 @@ pub async fn find_review(state: &AppState, id: i64) -> Result<StoredReview, Serv
 /// `GET /api/v1/siting/reviews/{id}`: a saved review in full, as it was made.
 #[utoipa::path(get, path = "/api/v1/siting/reviews/{id}", tag = "siting",
     params(("id" = i64, Path, description = "Review id")),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn review_detail(
     State(state): State<AppState>,
     _user: Viewer,

@@ -1,7 +1,7 @@
-//! Logging in and out, and the language switch.
+//! Logging in and out.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -9,33 +9,16 @@ use axum_extra::extract::CookieJar;
 use maud::{html, DOCTYPE};
 use serde::Deserialize;
 
-use super::PageError;
-use crate::accounts::random_token;
 use crate::api::accounts::{log_in_audited, log_out_audited};
-use crate::auth::{self, plain_form, tokens_equal, FormAs};
-use crate::error::ServerError;
-use crate::i18n::{Language, LANGUAGE_COOKIE};
-use crate::state::AppState;
+use crate::web::auth::{self, plain_form, safe_next, tokens_equal, FormAs, Next};
+use crate::web::error::ServerError;
+use crate::web::i18n::Language;
+use crate::web::page::PageError;
+use crate::web::session::random_token;
+use crate::web::state::AppState;
 
 /// The cookie holding the login form's CSRF token (double submit: cookie and hidden field).
 pub const LOGIN_CSRF_COOKIE: &str = "dj_login_csrf";
-
-/// Where to go after logging in or switching language.
-#[derive(Debug, Deserialize)]
-pub struct Next {
-    /// A path on this site.
-    pub next: Option<String>,
-}
-
-/// A path on this site to go back to: must start with one `/` (no other sites).
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_string()
-        }
-        _ => "/".to_string(),
-    }
-}
 
 fn login_markup(
     state: &AppState,
@@ -59,7 +42,7 @@ fn login_markup(
                     h1 { (t("app_name")) }
                     p.languages {
                         @for other in Language::ALL {
-                            a href={ "/lang/" (other.code()) "?next=" (super::layout::encode(&format!("/login?next={}", super::layout::encode(next)))) } {
+                            a href={ "/lang/" (other.code()) "?next=" (crate::web::layout::encode(&format!("/login?next={}", crate::web::layout::encode(next)))) } {
                                 (state.texts.get(other, "language_name"))
                             } " "
                         }
@@ -167,26 +150,6 @@ pub async fn logout(
     Ok((
         jar.remove(auth::expired_session_cookie()),
         Redirect::to("/login"),
-    )
-        .into_response())
-}
-
-/// `GET /lang/{code}?next=PATH`: remembers the language in a cookie and goes back.
-pub async fn switch_language(
-    Path(code): Path<String>,
-    Query(next): Query<Next>,
-    jar: CookieJar,
-) -> Result<Response, PageError> {
-    let language = Language::from_tag(&code)
-        .ok_or_else(|| ServerError::BadRequest(format!("language `{code}`: expected en or zh")))?;
-    let cookie = Cookie::build((LANGUAGE_COOKIE, language.code()))
-        .path("/")
-        .same_site(SameSite::Lax)
-        .permanent()
-        .build();
-    Ok((
-        jar.add(cookie),
-        Redirect::to(&safe_next(next.next.as_deref())),
     )
         .into_response())
 }

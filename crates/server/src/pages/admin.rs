@@ -5,15 +5,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, encode, frame};
-use super::{AdminPage, PageError, PageOf};
-use crate::accounts::{self, NewUser, Role, UserChange};
+use crate::accounts::{self, NewUser, UserChange};
 use crate::api::accounts::{change_user_audited, create_user_audited};
-use crate::api::{PageParams, Paging};
-use crate::audit;
-use crate::auth::FormAs;
-use crate::error::ServerError;
-use crate::state::AppState;
+use crate::web::audit;
+use crate::web::auth::FormAs;
+use crate::web::error::ServerError;
+use crate::web::layout::{csrf_field, encode, frame};
+use crate::web::page::{AdminPage, PageError, PageOf};
+use crate::web::paging::{PageParams, Paging};
+use crate::web::session::Role;
+use crate::web::state::AppState;
 
 /// Notices after a change.
 #[derive(Debug, Deserialize)]

@@ -4,9 +4,9 @@
 use maud::{html, Markup};
 use serde_json::Value;
 
-use super::layout::frame;
-use super::{PageError, PageOf, ViewerPage};
 use crate::api::document as api_document;
+use crate::web::layout::frame;
+use crate::web::page::{PageError, PageOf, ViewerPage};
 
 fn text(value: &Value, key: &str) -> String {
     value
@@ -36,7 +36,7 @@ fn schema_name(value: Option<&Value>) -> String {
 /// `GET /api/docs`.
 pub async fn page(PageOf(ctx): ViewerPage) -> Result<Markup, PageError> {
     let document = serde_json::to_value(api_document())
-        .map_err(|e| crate::error::ServerError::BadRequest(e.to_string()))?;
+        .map_err(|e| crate::web::error::ServerError::BadRequest(e.to_string()))?;
     let empty = serde_json::Map::new();
     let paths = document
         .get("paths")

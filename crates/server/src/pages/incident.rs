@@ -9,11 +9,7 @@ use danjiang_network::NodeKind;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, frame};
 use super::map::{clock, draw_map, map_block, progress_bar, MapParams};
-use super::{PageError, PageOf, ViewerPage};
-use crate::auth::FormAs;
-use crate::error::ServerError;
 use crate::simulation::api::start_incident_run;
 use crate::simulation::incident::{
     read_frames, IncidentParameters, IncidentSummary, InjectionKind,
@@ -21,7 +17,11 @@ use crate::simulation::incident::{
 use crate::simulation::network;
 use crate::simulation::runs::{self, RunKind};
 use crate::simulation::SimulationError;
-use crate::state::AppState;
+use crate::web::auth::FormAs;
+use crate::web::error::ServerError;
+use crate::web::layout::{csrf_field, frame};
+use crate::web::page::{PageError, PageOf, ViewerPage};
+use crate::web::state::AppState;
 
 /// The incident form: times in hours, as operators think of them.
 #[derive(Debug, Clone, Deserialize)]
@@ -94,7 +94,7 @@ pub async fn list(
     let registered = network::registered_elements(&state.store).await?;
     let (incidents, _) = runs::list(&state.store, Some(RunKind::Incident), 50, 0).await?;
     let operator = ctx.session.user.role.rank() >= 1;
-    let chinese = ctx.language == crate::i18n::Language::Chinese;
+    let chinese = ctx.language == crate::web::i18n::Language::Chinese;
     let body = html! {
         @if operator {
             form.incident-form method="post" action="/incidents" {
@@ -191,7 +191,7 @@ pub async fn page(
         .summary
         .clone()
         .and_then(|s| serde_json::from_value(s).ok());
-    let chinese = ctx.language == crate::i18n::Language::Chinese;
+    let chinese = ctx.language == crate::web::i18n::Language::Chinese;
     let header = html! {
         @if let Some(p) = &parameters {
             p.incident-parameters {

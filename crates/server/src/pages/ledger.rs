@@ -8,12 +8,12 @@ use axum::response::Response;
 use danjiang_ops::{Grouping, Period};
 use maud::{html, Markup};
 
-use super::layout::{encode, frame, grouped};
-use super::{PageError, PageOf, ViewerPage};
 use crate::api::reports::{csv_response, ledger_page, period_name, LedgerParams};
-use crate::api::Paging;
-use crate::charts::{self, Bar, BarWords};
-use crate::state::AppState;
+use crate::web::charts::{self, Bar, BarWords};
+use crate::web::layout::{encode, frame, grouped};
+use crate::web::page::{PageError, PageOf, ViewerPage};
+use crate::web::paging::Paging;
+use crate::web::state::AppState;
 
 /// Rows of the table per page.
 const ROWS_PER_PAGE: i64 = 200;

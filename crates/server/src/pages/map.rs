@@ -11,17 +11,17 @@ use danjiang_drawing::map::{MapWords, MarkTarget, MarkedSet, MarkerShape};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, frame};
-use super::{Ctx, PageError, PageOf, ViewerPage};
-use crate::auth::FormAs;
-use crate::i18n::Language;
 use crate::simulation::api::{element_series, period_values, start_hydraulic_run, NewRun};
 use crate::simulation::incident::{read_frames, IncidentSummary};
 use crate::simulation::network::{self, Colouring, MapText};
 use crate::simulation::results::Quantity;
 use crate::simulation::runs::{self, RunKind, RunRecord};
 use crate::simulation::SimulationError;
-use crate::state::AppState;
+use crate::web::auth::FormAs;
+use crate::web::i18n::Language;
+use crate::web::layout::{csrf_field, frame};
+use crate::web::page::{Ctx, PageError, PageOf, ViewerPage};
+use crate::web::state::AppState;
 
 /// What the map shows.
 #[derive(Debug, Clone, Default, Deserialize)]

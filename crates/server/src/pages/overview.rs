@@ -4,11 +4,11 @@
 use axum::extract::State;
 use maud::{html, Markup};
 
-use super::layout::{frame, grouped};
-use super::{Ctx, PageError, PageOf, ViewerPage};
-use crate::charts::{self, Bar, BarWords, Part};
 use crate::reports::Delivery;
-use crate::state::AppState;
+use crate::web::charts::{self, Bar, BarWords, Part};
+use crate::web::layout::{frame, grouped};
+use crate::web::page::{Ctx, PageError, PageOf, ViewerPage};
+use crate::web::state::AppState;
 
 /// m³ in 10⁴ m³ (万 m³), the unit of daily and monthly volumes.
 const WAN: f64 = 1.0e4;
@@ -43,7 +43,7 @@ fn field(object: &serde_json::Value, key: &str) -> String {
 
 /// The overview page's markup.
 pub async fn page_markup(ctx: &Ctx, state: &AppState) -> Result<Markup, PageError> {
-    let overview = state.reports.overview(&state.store).await?;
+    let overview = crate::reports::overview(&state.reports, &state.store).await?;
     let parts: Vec<Part> = overview
         .uses
         .iter()

@@ -9,19 +9,21 @@ use danjiang_ops::patrols::{self, DefectState, DueState, PhotoUpload};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, encode, frame};
-use super::quality::{ops_style, pager, ROWS_PER_PAGE};
-use super::{Ctx, PageError, PageOf, ViewerPage};
-use crate::accounts::Role;
 use crate::api::patrols::{
     advance, day_route, default_day, defect_list, due_list, find_defect, month_compliance,
     record_list, store_record, to_record, DefectStep, DueParams, NewDefect, NewRecord,
     RECORD_LIMIT,
 };
-use crate::api::Paging;
-use crate::auth::{tokens_equal, FormAs};
-use crate::error::ServerError;
-use crate::state::AppState;
+use crate::web::auth::{tokens_equal, FormAs};
+use crate::web::dates::station_now;
+use crate::web::error::ServerError;
+use crate::web::layout;
+use crate::web::layout::{csrf_field, encode, frame};
+use crate::web::page::{Ctx, PageError, PageOf, ViewerPage};
+use crate::web::paging::Paging;
+use crate::web::paging::{pager, ROWS_PER_PAGE};
+use crate::web::session::Role;
+use crate::web::state::AppState;
 
 fn tabs(ctx: &Ctx, here: &str) -> Markup {
     let entries = [
@@ -31,14 +33,7 @@ fn tabs(ctx: &Ctx, here: &str) -> Markup {
         ("/patrols/route", "patrols.route"),
         ("/patrols/compliance", "patrols.compliance"),
     ];
-    html! {
-        (ops_style())
-        nav.tabs {
-            @for (path, key) in entries {
-                a href=(path) class=[(path == here).then_some("here")] { (ctx.t(key)) }
-            }
-        }
-    }
+    layout::tabs(ctx, &entries, here)
 }
 
 fn due_badge(ctx: &Ctx, state: DueState) -> Markup {
@@ -183,9 +178,7 @@ pub async fn record_form(
     let paging = Paging::of(Some(ROWS_PER_PAGE), query.offset)?;
     let recent = record_list(&state, None, paging).await?;
     let can_edit = ctx.session.user.role >= Role::Operator;
-    let now = crate::api::patrols::station_now()
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
+    let now = station_now().format("%Y-%m-%dT%H:%M").to_string();
     let body = html! {
         (tabs(&ctx, "/patrols/record"))
         @if can_edit {

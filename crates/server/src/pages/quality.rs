@@ -15,44 +15,18 @@ use danjiang_ops::samples;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, encode, frame};
-use super::{Ctx, PageError, PageOf, ViewerPage};
-use crate::accounts::Role;
 use crate::api::quality::{
     alert_list, enter_sample, import_csv, item_infos, latest_year, parse_period, sample_list,
     site_classes, trend_report, year_range, NewSample, SampleParams,
 };
-use crate::api::Paging;
-use crate::auth::{tokens_equal, FormAs};
-use crate::error::ServerError;
-use crate::i18n::Language;
-use crate::state::AppState;
-
-/// Rows of a list per page.
-pub const ROWS_PER_PAGE: i64 = 50;
-
-/// Styles of the operations pages (class badges, tabs, states), kept with them.
-pub const OPS_STYLE: &str = "\
-.tabs { display: flex; gap: .3rem; margin: 0 0 1rem; border-bottom: 1px solid var(--line); flex-wrap: wrap; }\
-.tabs a { padding: .35rem .8rem; text-decoration: none; color: var(--accent); border: 1px solid transparent; border-bottom: 0; border-radius: 4px 4px 0 0; }\
-.tabs a.here { background: #fff; border-color: var(--line); color: var(--ink); font-weight: 600; }\
-.badge { display: inline-block; min-width: 2.4em; text-align: center; padding: .05rem .4rem; border-radius: 3px; font-weight: 600; font-size: .85em; }\
-.class-I { background: #dbeafe; } .class-II { background: #bfdbfe; } .class-III { background: #bbf7d0; }\
-.class-IV { background: #fef08a; } .class-V { background: #fed7aa; } .class-worse { background: #fecaca; }\
-.state-open, .due-overdue, .decision-REJECT { background: #fecaca; } .state-assigned, .decision-REFER { background: #fed7aa; }\
-.state-repaired, .due-due, .decision-CONDITIONAL { background: #fef08a; } .state-verified { background: #bbf7d0; }\
-.state-closed, .due-upcoming, .decision-PASS { background: #e5e7eb; } .decision-PASS { background: #bbf7d0; }\
-.forms { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; margin: 1rem 0; }\
-.forms form { display: flex; flex-direction: column; gap: .5rem; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .8rem 1rem; }\
-.result { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0; }\
-.result .big { font-size: 1.4rem; font-weight: 700; }\
-textarea { font: inherit; font-family: ui-monospace, monospace; font-size: .85rem; }\
-";
-
-/// The styles as a `<style>` element.
-pub fn ops_style() -> Markup {
-    html! { style { (PreEscaped(OPS_STYLE)) } }
-}
+use crate::web::auth::{tokens_equal, FormAs};
+use crate::web::error::ServerError;
+use crate::web::i18n::Language;
+use crate::web::layout::{self, csrf_field, encode, frame};
+use crate::web::page::{Ctx, PageError, PageOf, ViewerPage};
+use crate::web::paging::{pager, Paging, ROWS_PER_PAGE};
+use crate::web::session::Role;
+use crate::web::state::AppState;
 
 /// A class as a coloured badge, in the reader's language.
 pub fn class_badge(ctx: &Ctx, class: Option<WaterClass>) -> Markup {
@@ -73,25 +47,6 @@ pub fn class_badge(ctx: &Ctx, class: Option<WaterClass>) -> Markup {
     }
 }
 
-/// The pager under a list: links to the pages before and after; `link` makes the link of an
-/// offset.
-pub fn pager(ctx: &Ctx, paging: Paging, total: i64, link: impl Fn(i64) -> String) -> Markup {
-    // Saturating: an offset far past the end is a valid (empty) page, not an overflow.
-    let end = paging.offset.saturating_add(paging.limit);
-    html! {
-        nav.pager {
-            @if paging.offset > 0 {
-                a href=(link((paging.offset - paging.limit).max(0))) { "← " (ctx.t("assets.previous")) }
-            }
-            " " (ctx.t("assets.showing")) " " (if total > paging.offset { paging.offset + 1 } else { 0 }) "–"
-            (end.min(total)) " " (ctx.t("assets.of")) " " (total) " "
-            @if end < total {
-                a href=(link(end)) { (ctx.t("assets.next")) " →" }
-            }
-        }
-    }
-}
-
 fn tabs(ctx: &Ctx, here: &str) -> Markup {
     let entries = [
         ("/quality", "quality.register"),
@@ -99,14 +54,7 @@ fn tabs(ctx: &Ctx, here: &str) -> Markup {
         ("/quality/alerts", "quality.alerts"),
         ("/quality/trend", "quality.trend"),
     ];
-    html! {
-        (ops_style())
-        nav.tabs {
-            @for (path, key) in entries {
-                a href=(path) class=[(path == here).then_some("here")] { (ctx.t(key)) }
-            }
-        }
-    }
+    layout::tabs(ctx, &entries, here)
 }
 
 fn item_name(ctx: &Ctx, items: &[crate::api::quality::ItemInfo], code: &str) -> String {

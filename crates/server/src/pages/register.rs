@@ -5,16 +5,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, encode, frame, grouped};
-use super::{PageError, PageOf, ViewerPage};
-use crate::accounts::Role;
-use crate::api::Paging;
 use crate::assets::{self, KINDS};
-use crate::auth::FormAs;
-use crate::error::ServerError;
-use crate::i18n::Language;
 use crate::plans::{self, PlanChange};
-use crate::state::AppState;
+use crate::web::auth::FormAs;
+use crate::web::error::ServerError;
+use crate::web::i18n::Language;
+use crate::web::layout::{csrf_field, encode, frame, grouped};
+use crate::web::page::{PageError, PageOf, ViewerPage};
+use crate::web::paging::Paging;
+use crate::web::session::Role;
+use crate::web::state::AppState;
 
 /// Assets per page.
 const ASSETS_PER_PAGE: i64 = 50;

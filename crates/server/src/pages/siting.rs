@@ -7,18 +7,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, frame};
-use super::quality::{ops_style, pager, ROWS_PER_PAGE};
-use super::{Ctx, PageError, PageOf, ViewerPage};
-use crate::accounts::Role;
 use crate::api::siting::{
     current_zones, describe, find_review, review_and_save, review_list, rule_set, rule_set_info,
     upload_zones, ZONES_LIMIT,
 };
-use crate::api::Paging;
-use crate::auth::{tokens_equal, FormAs};
-use crate::error::ServerError;
-use crate::state::AppState;
+use crate::web::auth::{tokens_equal, FormAs};
+use crate::web::error::ServerError;
+use crate::web::layout::{self, csrf_field, frame};
+use crate::web::page::{Ctx, PageError, PageOf, ViewerPage};
+use crate::web::paging::Paging;
+use crate::web::paging::{pager, ROWS_PER_PAGE};
+use crate::web::session::Role;
+use crate::web::state::AppState;
 
 const DECISIONS: [&str; 4] = ["REJECT", "CONDITIONAL", "REFER", "PASS"];
 
@@ -28,14 +28,7 @@ fn tabs(ctx: &Ctx, here: &str) -> Markup {
         ("/siting/new", "siting.new"),
         ("/siting/zones", "siting.zones"),
     ];
-    html! {
-        (ops_style())
-        nav.tabs {
-            @for (path, key) in entries {
-                a href=(path) class=[(path == here).then_some("here")] { (ctx.t(key)) }
-            }
-        }
-    }
+    layout::tabs(ctx, &entries, here)
 }
 
 fn decision_badge(ctx: &Ctx, decision: &str) -> Markup {

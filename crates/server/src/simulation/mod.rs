@@ -14,8 +14,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::error::ServerError;
-use crate::state::AppState;
+use crate::web::error::ServerError;
+use crate::web::state::AppState;
 
 /// Why a simulation request or run failed.
 #[derive(Debug, thiserror::Error)]

@@ -12,8 +12,8 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::SimulationError;
-use crate::accounts::{format_time, now};
-use crate::audit;
+use crate::web::audit;
+use crate::web::dates::{format_time, now};
 
 /// The folder of result files: `DANJIANG_DATA_DIR`, else `danjiang-data` in the working folder.
 pub fn data_dir() -> PathBuf {

@@ -7,8 +7,8 @@ use serde_json::Value;
 use sqlx::{Any, Row, Transaction};
 use utoipa::ToSchema;
 
-use crate::accounts::{format_time, now};
-use crate::error::Result;
+use crate::web::dates::{format_time, now};
+use crate::web::error::Result;
 
 /// One change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -1,14 +1,18 @@
-//! Operator-facing text in Chinese and English: the tables in `i18n/*.toml`, and the choice of
-//! language from the `lang` cookie, then the browser's Accept-Language, then English.
+//! Operator-facing text in Chinese and English (the tables in `i18n/*.toml`), the language chosen
+//! (the `dj_lang` cookie, then Accept-Language, then English) and the switch that sets it.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 
-use crate::error::{Result, ServerError};
+use crate::web::auth::{safe_next, Next};
+use crate::web::error::{Result, ServerError};
+use crate::web::page::PageError;
 
 /// The cookie that remembers the language chosen with the switch.
 pub const LANGUAGE_COOKIE: &str = "dj_lang";
@@ -84,8 +88,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Language {
     }
 }
 
-const ENGLISH_TABLE: &str = include_str!("../i18n/en.toml");
-const CHINESE_TABLE: &str = include_str!("../i18n/zh.toml");
+/// `GET /lang/{code}?next=PATH`: remembers the language in a cookie and goes back.
+pub async fn switch_language(
+    Path(code): Path<String>,
+    Query(next): Query<Next>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let language = Language::from_tag(&code)
+        .ok_or_else(|| ServerError::BadRequest(format!("language `{code}`: expected en or zh")))?;
+    let cookie = Cookie::build((LANGUAGE_COOKIE, language.code()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .permanent()
+        .build();
+    Ok((
+        jar.add(cookie),
+        Redirect::to(&safe_next(next.next.as_deref())),
+    )
+        .into_response())
+}
+
+const ENGLISH_TABLE: &str = include_str!("../../i18n/en.toml");
+const CHINESE_TABLE: &str = include_str!("../../i18n/zh.toml");
 
 /// The text tables of every language, flattened to dotted keys (`nav.overview`).
 #[derive(Debug, Clone)]

@@ -11,9 +11,10 @@ use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::accounts::{self, Role, SessionUser};
-use crate::error::{ApiError, ServerError};
-use crate::state::AppState;
+use crate::web::error::{ApiError, ServerError};
+use crate::web::page::error_page;
+use crate::web::session::{self, Role, SessionUser};
+use crate::web::state::AppState;
 
 /// The cookie holding the session token (HttpOnly, SameSite=Lax).
 pub const SESSION_COOKIE: &str = "dj_session";
@@ -49,7 +50,7 @@ impl IntoResponse for Refusal {
                     serde_urlencoded_next(&next).unwrap_or_else(|| "%2F".to_string());
                 Redirect::to(&format!("/login?next={encoded}")).into_response()
             }
-            error => crate::pages::error_page(&error).into_response(),
+            error => error_page(&error).into_response(),
         }
     }
 }
@@ -89,7 +90,7 @@ pub async fn session_of(
     let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
         return Ok(None);
     };
-    accounts::session_user(&state.store, &token).await
+    session::session_user(&state.store, &token).await
 }
 
 /// A request by a logged-in user whose role ranks at least `MIN` (0 viewer, 1 operator, 2 admin).
@@ -177,7 +178,7 @@ pub async fn plain_form<T: DeserializeOwned>(body: Bytes) -> Result<T, ServerErr
 }
 
 /// The session cookie for a new session (a browser-session cookie; the server ends the session
-/// after `accounts::SESSION_SECONDS` whatever the browser keeps).
+/// after `session::SESSION_SECONDS` whatever the browser keeps).
 pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
     Cookie::build((SESSION_COOKIE, token))
         .path("/")
@@ -190,4 +191,21 @@ pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
 /// A cookie that removes the session cookie.
 pub fn expired_session_cookie() -> Cookie<'static> {
     Cookie::build((SESSION_COOKIE, "")).path("/").build()
+}
+
+/// Where to go after logging in or switching language.
+#[derive(Debug, Deserialize)]
+pub struct Next {
+    /// A path on this site.
+    pub next: Option<String>,
+}
+
+/// A path on this site to go back to: must start with one `/` (no other sites).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_string()
+        }
+        _ => "/".to_string(),
+    }
 }

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use danjiang_ops::Store;
 
-use crate::error::Result;
-use crate::i18n::Texts;
-use crate::metrics::Metrics;
-use crate::reports::Reports;
+use crate::web::error::Result;
+use crate::web::i18n::Texts;
+use crate::web::metrics::Metrics;
+use crate::web::reports::Reports;
 
 /// The application's shared state (cheap to clone: everything is behind `Arc` or a pool).
 #[derive(Clone)]

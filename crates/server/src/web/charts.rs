@@ -4,7 +4,7 @@
 use danjiang_drawing::chart::{bar_chart, donut_chart, BarChart, BarSeries, DonutChart, Slice};
 use maud::{Markup, PreEscaped};
 
-use crate::error::Result;
+use crate::web::error::Result;
 
 /// One bar: a label, a value and an optional plan drawn as a mark across the bar.
 #[derive(Debug, Clone, PartialEq)]

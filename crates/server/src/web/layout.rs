@@ -1,9 +1,10 @@
-//! The page frame: head, navigation (by role), the account box with log-out and the language switch.
+//! The page frame (head, navigation by role, the account box, the language switch), the tabs
+//! of the operations pages, and numbers and query values as pages write them.
 
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::Ctx;
-use crate::i18n::Language;
+use crate::web::i18n::Language;
+use crate::web::page::Ctx;
 
 /// A navigation entry: path, text key, and the least role rank that sees it.
 pub struct NavEntry {
@@ -15,18 +16,18 @@ pub struct NavEntry {
     pub min_rank: u8,
 }
 
-/// The navigation, in order. Modules adding pages add a line here.
+/// The navigation, in order: a feature whose page belongs in it adds its line here.
 #[rustfmt::skip]
 pub const NAV: &[NavEntry] = &[
     NavEntry { path: "/", key: "nav.overview", min_rank: 0 },
     NavEntry { path: "/ledger", key: "nav.ledger", min_rank: 0 },
     NavEntry { path: "/assets", key: "nav.assets", min_rank: 0 },
     NavEntry { path: "/plans", key: "nav.plans", min_rank: 0 },
-    NavEntry { path: "/map", key: "map.nav", min_rank: 0 }, // W2
-    NavEntry { path: "/incidents", key: "incident.nav", min_rank: 0 }, // W2
-    NavEntry { path: "/quality", key: "quality.nav", min_rank: 0 }, // C
-    NavEntry { path: "/patrols", key: "patrols.nav", min_rank: 0 }, // C
-    NavEntry { path: "/siting", key: "siting.nav", min_rank: 0 }, // C
+    NavEntry { path: "/map", key: "map.nav", min_rank: 0 },
+    NavEntry { path: "/incidents", key: "incident.nav", min_rank: 0 },
+    NavEntry { path: "/quality", key: "quality.nav", min_rank: 0 },
+    NavEntry { path: "/patrols", key: "patrols.nav", min_rank: 0 },
+    NavEntry { path: "/siting", key: "siting.nav", min_rank: 0 },
     NavEntry { path: "/admin/users", key: "nav.users", min_rank: 2 },
     NavEntry { path: "/admin/audit", key: "nav.audit", min_rank: 2 },
     NavEntry { path: "/api/docs", key: "nav.api", min_rank: 0 },
@@ -97,6 +98,42 @@ pub fn frame(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     h1 { (title) }
                     (body)
                 }
+            }
+        }
+    }
+}
+
+/// Styles of the operations pages (class badges, tabs, states), kept with them.
+pub const OPS_STYLE: &str = "\
+.tabs { display: flex; gap: .3rem; margin: 0 0 1rem; border-bottom: 1px solid var(--line); flex-wrap: wrap; }\
+.tabs a { padding: .35rem .8rem; text-decoration: none; color: var(--accent); border: 1px solid transparent; border-bottom: 0; border-radius: 4px 4px 0 0; }\
+.tabs a.here { background: #fff; border-color: var(--line); color: var(--ink); font-weight: 600; }\
+.badge { display: inline-block; min-width: 2.4em; text-align: center; padding: .05rem .4rem; border-radius: 3px; font-weight: 600; font-size: .85em; }\
+.class-I { background: #dbeafe; } .class-II { background: #bfdbfe; } .class-III { background: #bbf7d0; }\
+.class-IV { background: #fef08a; } .class-V { background: #fed7aa; } .class-worse { background: #fecaca; }\
+.state-open, .due-overdue, .decision-REJECT { background: #fecaca; } .state-assigned, .decision-REFER { background: #fed7aa; }\
+.state-repaired, .due-due, .decision-CONDITIONAL { background: #fef08a; } .state-verified { background: #bbf7d0; }\
+.state-closed, .due-upcoming, .decision-PASS { background: #e5e7eb; } .decision-PASS { background: #bbf7d0; }\
+.forms { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; margin: 1rem 0; }\
+.forms form { display: flex; flex-direction: column; gap: .5rem; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .8rem 1rem; }\
+.result { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0; }\
+.result .big { font-size: 1.4rem; font-weight: 700; }\
+textarea { font: inherit; font-family: ui-monospace, monospace; font-size: .85rem; }\
+";
+
+/// The styles as a `<style>` element.
+pub fn ops_style() -> Markup {
+    html! { style { (PreEscaped(OPS_STYLE)) } }
+}
+
+/// The tabs over an operations page, with their styles: `entries` are (path, text key), and the
+/// one at `here` is marked.
+pub fn tabs(ctx: &Ctx, entries: &[(&str, &str)], here: &str) -> Markup {
+    html! {
+        (ops_style())
+        nav.tabs {
+            @for (path, key) in entries {
+                a href=(path) class=[(*path == here).then_some("here")] { (ctx.t(key)) }
             }
         }
     }

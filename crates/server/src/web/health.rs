@@ -6,7 +6,7 @@ use axum::Json;
 use danjiang_ops::Backend;
 use serde_json::{json, Value};
 
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 /// `GET /health`: 200 `{"status":"ok",...}` when the store answers, 503 otherwise.
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
