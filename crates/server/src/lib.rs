@@ -5,9 +5,9 @@ pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod demo;
+pub mod overview;
 pub mod pages;
 pub mod plans;
-pub mod reports;
 pub mod simulation;
 pub mod web;
 
@@ -21,6 +21,7 @@ pub use web::state::AppState;
 /// The whole application: pages, API, health, metrics and static files.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .merge(overview::routes())
         .merge(pages::routes())
         .merge(pages::extra_routes())
         .merge(api::routes())

@@ -19,7 +19,6 @@ use crate::web::state::AppState;
 /// The `/api/v1` routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/overview", get(reports::overview))
         .route("/api/v1/ledger", get(reports::ledger))
         .route("/api/v1/ledger.csv", get(reports::ledger_csv))
         .route("/api/v1/assets", get(register::assets))
@@ -51,7 +50,6 @@ pub fn routes() -> Router<AppState> {
 /// The OpenAPI description of the API.
 #[derive(OpenApi)]
 #[openapi(paths(
-    reports::overview,
     reports::ledger,
     reports::ledger_csv,
     register::assets,
@@ -74,6 +72,7 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = ApiHeader::openapi();
     document.merge(ApiDoc::openapi());
+    document.merge(crate::overview::openapi());
     // W2: the map, runs and incident endpoints.
     document.merge(crate::simulation::api::SimulationApi::openapi());
     document.merge(quality::QualityApi::openapi()); // C: water quality

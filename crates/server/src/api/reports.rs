@@ -1,4 +1,4 @@
-//! API of the reports: the overview and the supply ledger (JSON pages and CSV).
+//! API of the supply ledger (JSON pages and CSV).
 
 use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -8,24 +8,11 @@ use danjiang_ops::{Format, Grouping, Ledger, LedgerQuery, Period};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::reports::Overview;
 use crate::web::api::{ApiJson, ApiQuery};
 use crate::web::auth::Viewer;
 use crate::web::error::{ApiError, ServerError};
 use crate::web::paging::Paging;
 use crate::web::state::AppState;
-
-/// `GET /api/v1/overview`: deliveries on the last metered day, its month and water year against
-/// plan, each month of the year, and the split by use since records began.
-#[utoipa::path(get, path = "/api/v1/overview", tag = "reports",
-    responses((status = 200, body = Overview), (status = 401, body = crate::web::error::ErrorBody)))]
-pub async fn overview(
-    State(state): State<AppState>,
-    _user: Viewer,
-) -> Result<ApiJson<Overview>, ApiError> {
-    let overview = crate::reports::overview(&state.reports, &state.store).await?;
-    Ok(ApiJson((*overview).clone()))
-}
 
 /// The ledger's filters, as in a query string.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]

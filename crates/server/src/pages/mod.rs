@@ -8,7 +8,6 @@ pub mod docs;
 pub mod incident; // W2
 pub mod ledger;
 pub mod map; // W2
-pub mod overview;
 pub mod patrols; // C
 pub mod quality; // C
 pub mod register;
@@ -22,7 +21,6 @@ use crate::web::state::AppState;
 /// W1's pages.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(overview::page))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route("/ledger", get(ledger::page))

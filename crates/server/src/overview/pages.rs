@@ -4,7 +4,7 @@
 use axum::extract::State;
 use maud::{html, Markup};
 
-use crate::reports::Delivery;
+use super::figures::{self, Delivery};
 use crate::web::charts::{self, Bar, BarWords, Part};
 use crate::web::layout::{frame, grouped};
 use crate::web::page::{Ctx, PageError, PageOf, ViewerPage};
@@ -43,7 +43,7 @@ fn field(object: &serde_json::Value, key: &str) -> String {
 
 /// The overview page's markup.
 pub async fn page_markup(ctx: &Ctx, state: &AppState) -> Result<Markup, PageError> {
-    let overview = crate::reports::overview(&state.reports, &state.store).await?;
+    let overview = figures::overview(&state.reports, &state.store).await?;
     let parts: Vec<Part> = overview
         .uses
         .iter()
