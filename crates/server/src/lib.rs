@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod demo;
+pub mod ledger;
 pub mod overview;
 pub mod pages;
 pub mod plans;
@@ -22,6 +23,7 @@ pub use web::state::AppState;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(overview::routes())
+        .merge(ledger::routes())
         .merge(pages::routes())
         .merge(pages::extra_routes())
         .merge(api::routes())

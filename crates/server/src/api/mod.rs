@@ -5,7 +5,6 @@ pub mod accounts;
 pub mod patrols; // C
 pub mod quality; // C
 pub mod register;
-pub mod reports;
 pub mod siting; // C
 
 use axum::response::{IntoResponse, Response};
@@ -19,8 +18,6 @@ use crate::web::state::AppState;
 /// The `/api/v1` routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/ledger", get(reports::ledger))
-        .route("/api/v1/ledger.csv", get(reports::ledger_csv))
         .route("/api/v1/assets", get(register::assets))
         .route("/api/v1/assets/{code}", get(register::asset))
         .route("/api/v1/outlets", get(register::outlets))
@@ -50,8 +47,6 @@ pub fn routes() -> Router<AppState> {
 /// The OpenAPI description of the API.
 #[derive(OpenApi)]
 #[openapi(paths(
-    reports::ledger,
-    reports::ledger_csv,
     register::assets,
     register::asset,
     register::outlets,
@@ -73,6 +68,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = ApiHeader::openapi();
     document.merge(ApiDoc::openapi());
     document.merge(crate::overview::openapi());
+    document.merge(crate::ledger::openapi());
     // W2: the map, runs and incident endpoints.
     document.merge(crate::simulation::api::SimulationApi::openapi());
     document.merge(quality::QualityApi::openapi()); // C: water quality

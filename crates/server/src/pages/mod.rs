@@ -6,7 +6,6 @@ pub mod account;
 pub mod admin;
 pub mod docs;
 pub mod incident; // W2
-pub mod ledger;
 pub mod map; // W2
 pub mod patrols; // C
 pub mod quality; // C
@@ -23,8 +22,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
-        .route("/ledger", get(ledger::page))
-        .route("/ledger.csv", get(ledger::csv))
         .route("/assets", get(register::assets))
         .route("/assets/{code}", get(register::asset))
         .route("/plans", get(register::plans).post(register::set_plan))

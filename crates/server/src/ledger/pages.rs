@@ -8,7 +8,7 @@ use axum::response::Response;
 use danjiang_ops::{Grouping, Period};
 use maud::{html, Markup};
 
-use crate::api::reports::{csv_response, ledger_page, period_name, LedgerParams};
+use super::report::{csv_response, ledger_page, period_name, LedgerParams};
 use crate::web::charts::{self, Bar, BarWords};
 use crate::web::layout::{encode, frame, grouped};
 use crate::web::page::{PageError, PageOf, ViewerPage};

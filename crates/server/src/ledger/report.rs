@@ -1,6 +1,6 @@
-//! API of the supply ledger (JSON pages and CSV).
+//! The supply ledger as the page and the API ask for it: filters from a query string, a page of
+//! a computed ledger, and the whole ledger as a CSV download.
 
-use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use danjiang_ops::calendar::parse_date;
@@ -8,11 +8,8 @@ use danjiang_ops::{Format, Grouping, Ledger, LedgerQuery, Period};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::web::api::{ApiJson, ApiQuery};
-use crate::web::auth::Viewer;
-use crate::web::error::{ApiError, ServerError};
+use crate::web::error::ServerError;
 use crate::web::paging::Paging;
-use crate::web::state::AppState;
 
 /// The ledger's filters, as in a query string.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]
@@ -125,21 +122,6 @@ pub fn ledger_page(ledger: &Ledger, paging: Paging) -> LedgerPage {
     }
 }
 
-/// `GET /api/v1/ledger`: the supply ledger, grouped and by period, a page of rows.
-#[utoipa::path(get, path = "/api/v1/ledger", tag = "reports", params(LedgerParams),
-    responses((status = 200, body = LedgerPage), (status = 400, body = crate::web::error::ErrorBody),
-        (status = 401, body = crate::web::error::ErrorBody)))]
-pub async fn ledger(
-    State(state): State<AppState>,
-    _user: Viewer,
-    ApiQuery(params): ApiQuery<LedgerParams>,
-) -> Result<ApiJson<LedgerPage>, ApiError> {
-    let query = params.query()?;
-    let paging = Paging::of(params.limit, params.offset)?;
-    let ledger = state.reports.ledger(&state.store, query).await?;
-    Ok(ApiJson(ledger_page(&ledger, paging)))
-}
-
 /// The ledger as CSV text.
 pub fn ledger_csv_text(ledger: &Ledger) -> Result<Vec<u8>, ServerError> {
     let mut out = Vec::new();
@@ -166,18 +148,4 @@ pub fn csv_response(ledger: &Ledger) -> Result<Response, ServerError> {
         body,
     )
         .into_response())
-}
-
-/// `GET /api/v1/ledger.csv`: the whole ledger as CSV (same filters; no paging).
-#[utoipa::path(get, path = "/api/v1/ledger.csv", tag = "reports", params(LedgerParams),
-    responses((status = 200, content_type = "text/csv", body = String),
-        (status = 400, body = crate::web::error::ErrorBody)))]
-pub async fn ledger_csv(
-    State(state): State<AppState>,
-    _user: Viewer,
-    ApiQuery(params): ApiQuery<LedgerParams>,
-) -> Result<Response, ApiError> {
-    let query = params.query()?;
-    let ledger = state.reports.ledger(&state.store, query).await?;
-    Ok(csv_response(&ledger)?)
 }
