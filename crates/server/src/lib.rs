@@ -3,12 +3,11 @@
 
 pub mod accounts;
 pub mod api;
-pub mod assets;
 pub mod demo;
 pub mod ledger;
 pub mod overview;
 pub mod pages;
-pub mod plans;
+pub mod register;
 pub mod simulation;
 pub mod web;
 
@@ -24,6 +23,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(overview::routes())
         .merge(ledger::routes())
+        .merge(register::routes())
         .merge(pages::routes())
         .merge(pages::extra_routes())
         .merge(api::routes())

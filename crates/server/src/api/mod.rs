@@ -4,7 +4,6 @@
 pub mod accounts;
 pub mod patrols; // C
 pub mod quality; // C
-pub mod register;
 pub mod siting; // C
 
 use axum::response::{IntoResponse, Response};
@@ -18,14 +17,6 @@ use crate::web::state::AppState;
 /// The `/api/v1` routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/assets", get(register::assets))
-        .route("/api/v1/assets/{code}", get(register::asset))
-        .route("/api/v1/outlets", get(register::outlets))
-        .route("/api/v1/plants", get(register::plants))
-        .route(
-            "/api/v1/plans",
-            get(register::plans).put(register::set_plan),
-        )
         .route(
             "/api/v1/users",
             get(accounts::users).post(accounts::create_user),
@@ -47,12 +38,6 @@ pub fn routes() -> Router<AppState> {
 /// The OpenAPI description of the API.
 #[derive(OpenApi)]
 #[openapi(paths(
-    register::assets,
-    register::asset,
-    register::outlets,
-    register::plants,
-    register::plans,
-    register::set_plan,
     accounts::users,
     accounts::create_user,
     accounts::change_user,
@@ -69,6 +54,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     document.merge(ApiDoc::openapi());
     document.merge(crate::overview::openapi());
     document.merge(crate::ledger::openapi());
+    document.merge(crate::register::openapi());
     // W2: the map, runs and incident endpoints.
     document.merge(crate::simulation::api::SimulationApi::openapi());
     document.merge(quality::QualityApi::openapi()); // C: water quality

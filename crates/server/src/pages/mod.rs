@@ -9,7 +9,6 @@ pub mod incident; // W2
 pub mod map; // W2
 pub mod patrols; // C
 pub mod quality; // C
-pub mod register;
 pub mod siting; // C
 
 use axum::routing::{get, post};
@@ -22,9 +21,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
-        .route("/assets", get(register::assets))
-        .route("/assets/{code}", get(register::asset))
-        .route("/plans", get(register::plans).post(register::set_plan))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{username}", post(admin::change_user))
         .route("/admin/audit", get(admin::audit))

@@ -1,11 +1,11 @@
-//! API of the asset register and the delivery plans.
+//! The asset register and the delivery plans as JSON, and their part of the OpenAPI document.
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::assets::{self, AssetSummary};
-use crate::plans::{self, Plan, PlanChange};
+use super::assets::{self, AssetSummary};
+use super::plans::{self, Plan, PlanChange};
 use crate::web::api::{ApiJson, ApiPath, ApiQuery};
 use crate::web::auth::{Authorized, Operator, Viewer};
 use crate::web::error::ApiError;
@@ -150,3 +150,8 @@ pub async fn set_plan(
     state.reports.clear();
     Ok(ApiJson(plan))
 }
+
+/// The register's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(assets, asset, outlets, plants, plans, set_plan))]
+pub struct RegisterApi;

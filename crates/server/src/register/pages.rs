@@ -5,8 +5,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::assets::{self, KINDS};
-use crate::plans::{self, PlanChange};
+use super::assets::{self, KINDS};
+use super::plans::{self, PlanChange};
 use crate::web::auth::FormAs;
 use crate::web::error::ServerError;
 use crate::web::i18n::Language;
