@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .merge(overview::routes())
         .merge(ledger::routes())
         .merge(register::routes())
+        .merge(accounts::routes())
         .merge(pages::routes())
         .merge(pages::extra_routes())
         .merge(api::routes())

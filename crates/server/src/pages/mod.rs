@@ -2,8 +2,6 @@
 //! W1's pages; `extra_routes()` is where other modules (the network map, the incident simulator)
 //! register theirs.
 
-pub mod account;
-pub mod admin;
 pub mod docs;
 pub mod incident; // W2
 pub mod map; // W2
@@ -11,20 +9,14 @@ pub mod patrols; // C
 pub mod quality; // C
 pub mod siting; // C
 
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 
 use crate::web::state::AppState;
 
 /// W1's pages.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(account::login_form).post(account::login))
-        .route("/logout", post(account::logout))
-        .route("/admin/users", get(admin::users).post(admin::create_user))
-        .route("/admin/users/{username}", post(admin::change_user))
-        .route("/admin/audit", get(admin::audit))
-        .route("/api/docs", get(docs::page))
+    Router::new().route("/api/docs", get(docs::page))
 }
 
 /// The extension point: routes of pages other modules add (the network map, the incident

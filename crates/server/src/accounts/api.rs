@@ -1,20 +1,22 @@
-//! API of users, the audit log and login sessions.
+//! Users, the audit log and login sessions as JSON, and their part of the OpenAPI document.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use utoipa::ToSchema;
+use utoipa::{OpenApi, ToSchema};
 
-use crate::accounts::{self as store_accounts, NewUser, User, UserChange};
+use super::users::{
+    self, change_user_audited, create_user_audited, log_in_audited, log_out_audited, NewUser,
+    UserChange,
+};
 use crate::web::api::{ApiJson, ApiPath, ApiQuery};
 use crate::web::audit::{self, AuditEntry};
 use crate::web::auth::{self, Admin, Authorized, Viewer};
 use crate::web::error::{ApiError, ServerError};
 use crate::web::paging::{PageParams, Paging};
-use crate::web::session;
+use crate::web::session::User;
 use crate::web::state::AppState;
 
 /// One page of users.
@@ -37,63 +39,12 @@ pub async fn users(
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<ApiJson<UserPage>, ApiError> {
     let paging = Paging::of(params.limit, params.offset)?;
-    let (items, total) =
-        store_accounts::list_users(&state.store, paging.limit, paging.offset).await?;
+    let (items, total) = users::list_users(&state.store, paging.limit, paging.offset).await?;
     Ok(ApiJson(UserPage {
         total,
         paging,
         items,
     }))
-}
-
-/// Creates a user and its audit entry in one transaction.
-pub async fn create_user_audited(
-    state: &AppState,
-    actor: &str,
-    new: &NewUser,
-) -> Result<User, ServerError> {
-    let mut tx = state.store.begin_write().await?;
-    let user = store_accounts::create_user(&mut tx, new).await?;
-    let after = serde_json::to_value(&user).unwrap_or_default();
-    audit::record(
-        &mut tx,
-        actor,
-        "create",
-        "user",
-        &user.username,
-        None,
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(user)
-}
-
-/// Changes a user and writes its audit entry in one transaction (never records passwords).
-pub async fn change_user_audited(
-    state: &AppState,
-    actor: &str,
-    username: &str,
-    change: &UserChange,
-) -> Result<User, ServerError> {
-    let mut tx = state.store.begin_write().await?;
-    let (before, after) = store_accounts::change_user(&mut tx, username, change).await?;
-    let mut after_json = serde_json::to_value(&after).unwrap_or_default();
-    if change.password.is_some() {
-        after_json["password"] = json!("changed");
-    }
-    audit::record(
-        &mut tx,
-        actor,
-        "update",
-        "user",
-        username,
-        serde_json::to_value(&before).ok().as_ref(),
-        Some(&after_json),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
 }
 
 /// `POST /api/v1/users`: creates a user (admin; audited).
@@ -181,43 +132,6 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-/// Logs a user in: checks the password, starts a session and audits the login, in one
-/// transaction; returns the session token and CSRF token.
-pub async fn log_in_audited(
-    state: &AppState,
-    username: &str,
-    password: &str,
-) -> Result<(User, String, String), ServerError> {
-    let user = store_accounts::check_login(&state.store, username, password).await?;
-    let mut tx = state.store.begin_write().await?;
-    let (token, csrf) = session::start_session(&mut tx, &user.username).await?;
-    audit::record(
-        &mut tx,
-        &user.username,
-        "login",
-        "session",
-        &user.username,
-        None,
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((user, token, csrf))
-}
-
-/// Ends a session and audits the logout, in one transaction.
-pub async fn log_out_audited(
-    state: &AppState,
-    username: &str,
-    token: &str,
-) -> Result<(), ServerError> {
-    let mut tx = state.store.begin_write().await?;
-    session::end_session(&mut tx, token).await?;
-    audit::record(&mut tx, username, "logout", "session", username, None, None).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// `POST /api/v1/session`: logs in; sets the session cookie and returns the CSRF token.
 #[utoipa::path(post, path = "/api/v1/session", tag = "accounts", request_body = Login,
     responses((status = 200, body = SessionInfo), (status = 401, body = crate::web::error::ErrorBody)))]
@@ -263,3 +177,8 @@ pub async fn log_out(
         StatusCode::NO_CONTENT,
     ))
 }
+
+/// The accounts' part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(users, create_user, change_user, audit, session, log_in, log_out))]
+pub struct AccountsApi;

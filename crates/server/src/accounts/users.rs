@@ -1,18 +1,20 @@
-//! User accounts in the store's `users` table: argon2id password hashes, creating and changing
-//! users, and checking a login.
+//! User accounts in the store's `users` table (argon2id password hashes), and every change to
+//! them and every login and logout written with its audit entry in one transaction.
 
 use argon2::password_hash::rand_core::OsRng as HashRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use danjiang_ops::Store;
 use serde::Deserialize;
+use serde_json::json;
 use sqlx::{Any, Row, Transaction};
 use utoipa::ToSchema;
 
+use crate::web::audit;
 use crate::web::dates::{format_time, now};
 use crate::web::error::{Result, ServerError};
-pub use crate::web::session::{token_digest, Role, User};
-use crate::web::session::{user_of_row, USER_COLUMNS};
+use crate::web::session::{end_session, start_session, user_of_row, Role, User, USER_COLUMNS};
+use crate::web::state::AppState;
 
 /// The shortest password accepted, characters.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -247,6 +249,93 @@ pub async fn check_login(store: &Store, username: &str, password: &str) -> Resul
     } else {
         Err(ServerError::BadLogin)
     }
+}
+
+/// Creates a user and its audit entry in one transaction.
+pub async fn create_user_audited(
+    state: &AppState,
+    actor: &str,
+    new: &NewUser,
+) -> Result<User, ServerError> {
+    let mut tx = state.store.begin_write().await?;
+    let user = create_user(&mut tx, new).await?;
+    let after = serde_json::to_value(&user).unwrap_or_default();
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "user",
+        &user.username,
+        None,
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Changes a user and writes its audit entry in one transaction (never records passwords).
+pub async fn change_user_audited(
+    state: &AppState,
+    actor: &str,
+    username: &str,
+    change: &UserChange,
+) -> Result<User, ServerError> {
+    let mut tx = state.store.begin_write().await?;
+    let (before, after) = change_user(&mut tx, username, change).await?;
+    let mut after_json = serde_json::to_value(&after).unwrap_or_default();
+    if change.password.is_some() {
+        after_json["password"] = json!("changed");
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "user",
+        username,
+        serde_json::to_value(&before).ok().as_ref(),
+        Some(&after_json),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Logs a user in: checks the password, starts a session and audits the login, in one
+/// transaction; returns the session token and CSRF token.
+pub async fn log_in_audited(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<(User, String, String), ServerError> {
+    let user = check_login(&state.store, username, password).await?;
+    let mut tx = state.store.begin_write().await?;
+    let (token, csrf) = start_session(&mut tx, &user.username).await?;
+    audit::record(
+        &mut tx,
+        &user.username,
+        "login",
+        "session",
+        &user.username,
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((user, token, csrf))
+}
+
+/// Ends a session and audits the logout, in one transaction.
+pub async fn log_out_audited(
+    state: &AppState,
+    username: &str,
+    token: &str,
+) -> Result<(), ServerError> {
+    let mut tx = state.store.begin_write().await?;
+    end_session(&mut tx, token).await?;
+    audit::record(&mut tx, username, "logout", "session", username, None, None).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use axum_extra::extract::CookieJar;
 use maud::{html, DOCTYPE};
 use serde::Deserialize;
 
-use crate::api::accounts::{log_in_audited, log_out_audited};
+use super::users::{log_in_audited, log_out_audited};
 use crate::web::auth::{self, plain_form, safe_next, tokens_equal, FormAs, Next};
 use crate::web::error::ServerError;
 use crate::web::i18n::Language;

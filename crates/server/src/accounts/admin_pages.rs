@@ -5,8 +5,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::accounts::{self, NewUser, UserChange};
-use crate::api::accounts::{change_user_audited, create_user_audited};
+use super::users::{self, change_user_audited, create_user_audited, NewUser, UserChange};
 use crate::web::audit;
 use crate::web::auth::FormAs;
 use crate::web::error::ServerError;
@@ -28,7 +27,7 @@ pub async fn users(
     PageOf(ctx): AdminPage,
     Query(notice): Query<Notice>,
 ) -> Result<Markup, PageError> {
-    let (items, _) = accounts::list_users(&state.store, 1000, 0).await?;
+    let (items, _) = users::list_users(&state.store, 1000, 0).await?;
     let body = html! {
         @if notice.created.is_some() { p.notice role="status" { (ctx.t("users.created_ok")) } }
         table.users {
