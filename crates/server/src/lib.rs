@@ -7,6 +7,7 @@ pub mod demo;
 pub mod ledger;
 pub mod overview;
 pub mod pages;
+pub mod quality;
 pub mod register;
 pub mod simulation;
 pub mod web;
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ledger::routes())
         .merge(register::routes())
         .merge(accounts::routes())
+        .merge(quality::routes())
         .merge(pages::routes())
         .merge(pages::extra_routes())
         .merge(api::routes())

@@ -2,7 +2,6 @@
 //! document that describes the whole API.
 
 pub mod patrols; // C
-pub mod quality; // C
 pub mod siting; // C
 
 use axum::response::{IntoResponse, Response};
@@ -17,7 +16,6 @@ use crate::web::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi_json))
-        .merge(quality::routes()) // C: water quality
         .merge(patrols::routes()) // C: patrols
         .merge(siting::routes()) // C: siting review
 }
@@ -31,7 +29,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     document.merge(crate::accounts::openapi());
     // W2: the map, runs and incident endpoints.
     document.merge(crate::simulation::api::SimulationApi::openapi());
-    document.merge(quality::QualityApi::openapi()); // C: water quality
+    document.merge(crate::quality::openapi());
     document.merge(patrols::PatrolApi::openapi()); // C: patrols
     document.merge(siting::SitingApi::openapi()); // C: siting review
     document

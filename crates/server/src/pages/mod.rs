@@ -6,7 +6,6 @@ pub mod docs;
 pub mod incident; // W2
 pub mod map; // W2
 pub mod patrols; // C
-pub mod quality; // C
 pub mod siting; // C
 
 use axum::routing::get;
@@ -24,7 +23,6 @@ pub fn routes() -> Router<AppState> {
 pub fn extra_routes() -> Router<AppState> {
     Router::new()
         .merge(crate::simulation::routes()) // W2: map, runs, incidents
-        .merge(quality::routes()) // C: water quality
         .merge(patrols::routes()) // C: patrols
         .merge(siting::routes()) // C: siting review
 }

@@ -15,9 +15,9 @@ use danjiang_ops::samples;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use crate::api::quality::{
+use super::samples::{
     alert_list, enter_sample, import_csv, item_infos, latest_year, parse_period, sample_list,
-    site_classes, trend_report, year_range, NewSample, SampleParams,
+    site_classes, trend_report, year_range, ItemInfo, NewSample, SampleParams,
 };
 use crate::web::auth::{tokens_equal, FormAs};
 use crate::web::error::ServerError;
@@ -57,7 +57,7 @@ fn tabs(ctx: &Ctx, here: &str) -> Markup {
     layout::tabs(ctx, &entries, here)
 }
 
-fn item_name(ctx: &Ctx, items: &[crate::api::quality::ItemInfo], code: &str) -> String {
+fn item_name(ctx: &Ctx, items: &[ItemInfo], code: &str) -> String {
     match items.iter().find(|i| i.code == code) {
         Some(i) if ctx.language == Language::Chinese && !i.name_zh.is_empty() => {
             format!("{} {}", i.code, i.name_zh)
@@ -659,20 +659,4 @@ pub async fn trend(
         }
     };
     Ok(frame(&ctx, ctx.t("quality.trend_title"), body))
-}
-
-/// The water-quality pages' routes.
-pub fn routes() -> axum::Router<AppState> {
-    use axum::extract::DefaultBodyLimit;
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route("/quality", get(register))
-        .route("/quality/samples", post(enter))
-        .route(
-            "/quality/import",
-            post(import).layer(DefaultBodyLimit::max(crate::api::quality::IMPORT_LIMIT)),
-        )
-        .route("/quality/classes", get(classes))
-        .route("/quality/alerts", get(alerts))
-        .route("/quality/trend", get(trend))
 }
