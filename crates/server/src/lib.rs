@@ -7,6 +7,7 @@ pub mod demo;
 pub mod ledger;
 pub mod overview;
 pub mod pages;
+pub mod patrols;
 pub mod quality;
 pub mod register;
 pub mod simulation;
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(register::routes())
         .merge(accounts::routes())
         .merge(quality::routes())
+        .merge(patrols::routes())
         .merge(pages::routes())
         .merge(pages::extra_routes())
         .merge(api::routes())

@@ -1,7 +1,6 @@
 //! The JSON API under `/api/v1` of the features not yet in their own folder, and the OpenAPI
 //! document that describes the whole API.
 
-pub mod patrols; // C
 pub mod siting; // C
 
 use axum::response::{IntoResponse, Response};
@@ -16,7 +15,6 @@ use crate::web::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi_json))
-        .merge(patrols::routes()) // C: patrols
         .merge(siting::routes()) // C: siting review
 }
 
@@ -30,7 +28,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     // W2: the map, runs and incident endpoints.
     document.merge(crate::simulation::api::SimulationApi::openapi());
     document.merge(crate::quality::openapi());
-    document.merge(patrols::PatrolApi::openapi()); // C: patrols
+    document.merge(crate::patrols::openapi());
     document.merge(siting::SitingApi::openapi()); // C: siting review
     document
 }

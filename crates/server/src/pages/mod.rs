@@ -5,7 +5,6 @@
 pub mod docs;
 pub mod incident; // W2
 pub mod map; // W2
-pub mod patrols; // C
 pub mod siting; // C
 
 use axum::routing::get;
@@ -23,6 +22,5 @@ pub fn routes() -> Router<AppState> {
 pub fn extra_routes() -> Router<AppState> {
     Router::new()
         .merge(crate::simulation::routes()) // W2: map, runs, incidents
-        .merge(patrols::routes()) // C: patrols
         .merge(siting::routes()) // C: siting review
 }

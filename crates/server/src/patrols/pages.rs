@@ -9,10 +9,9 @@ use danjiang_ops::patrols::{self, DefectState, DueState, PhotoUpload};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use crate::api::patrols::{
+use super::work::{
     advance, day_route, default_day, defect_list, due_list, find_defect, month_compliance,
     record_list, store_record, to_record, DefectStep, DueParams, NewDefect, NewRecord,
-    RECORD_LIMIT,
 };
 use crate::web::auth::{tokens_equal, FormAs};
 use crate::web::dates::station_now;
@@ -580,21 +579,4 @@ pub async fn compliance(
         p.exports { a href={ "/api/v1/patrols/compliance?month=" (report.month) } { "JSON" } }
     };
     Ok(frame(&ctx, ctx.t("patrols.compliance_title"), body))
-}
-
-/// The patrol pages' routes.
-pub fn routes() -> axum::Router<AppState> {
-    use axum::extract::DefaultBodyLimit;
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route("/patrols", get(due))
-        .route("/patrols/record", get(record_form))
-        .route(
-            "/patrols/records",
-            post(record_submit).layer(DefaultBodyLimit::max(RECORD_LIMIT)),
-        )
-        .route("/patrols/defects", get(defects))
-        .route("/patrols/defects/{id}", get(defect).post(step))
-        .route("/patrols/route", get(route))
-        .route("/patrols/compliance", get(compliance))
 }
