@@ -11,6 +11,7 @@ pub mod patrols;
 pub mod quality;
 pub mod register;
 pub mod simulation;
+pub mod siting;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(quality::routes())
         .merge(patrols::routes())
+        .merge(siting::routes())
         .merge(pages::routes())
         .merge(pages::extra_routes())
         .merge(api::routes())

@@ -1,8 +1,6 @@
 //! The JSON API under `/api/v1` of the features not yet in their own folder, and the OpenAPI
 //! document that describes the whole API.
 
-pub mod siting; // C
-
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -13,9 +11,7 @@ use crate::web::state::AppState;
 
 /// The `/api/v1` routes.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/openapi.json", get(openapi_json))
-        .merge(siting::routes()) // C: siting review
+    Router::new().route("/api/openapi.json", get(openapi_json))
 }
 
 /// The whole OpenAPI document: W1's `ApiDoc` merged with the other modules' documents.
@@ -29,7 +25,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     document.merge(crate::simulation::api::SimulationApi::openapi());
     document.merge(crate::quality::openapi());
     document.merge(crate::patrols::openapi());
-    document.merge(siting::SitingApi::openapi()); // C: siting review
+    document.merge(crate::siting::openapi());
     document
 }
 

@@ -5,7 +5,6 @@
 pub mod docs;
 pub mod incident; // W2
 pub mod map; // W2
-pub mod siting; // C
 
 use axum::routing::get;
 use axum::Router;
@@ -20,7 +19,5 @@ pub fn routes() -> Router<AppState> {
 /// The extension point: routes of pages other modules add (the network map, the incident
 /// simulator). Each module merges its router here.
 pub fn extra_routes() -> Router<AppState> {
-    Router::new()
-        .merge(crate::simulation::routes()) // W2: map, runs, incidents
-        .merge(siting::routes()) // C: siting review
+    Router::new().merge(crate::simulation::routes()) // W2: map, runs, incidents
 }

@@ -1,22 +1,15 @@
-//! API of siting review in the protection zones along the canal: the zone map in force
-//! (uploaded as GeoJSON, every upload kept), the project categories of the rule set, reviews of
-//! applications (the decision with every rule fired, its legal source and the distances
-//! measured, stored with the rule set's version), and the saved reviews.
+//! Siting review as the pages and the API share it: the rule set, the zone map in force (every
+//! upload kept, audited), and reviews of applications made against it and saved (audited).
 
-use axum::extract::State;
-use axum::http::StatusCode;
 use danjiang_ops::siting_reviews::{self, ReviewSummary, StoredReview, StoredZoneMap};
 use danjiang_siting::{review, Application, Decision, Review, RuleSet, ZoneMap};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::web::api::{ApiJson, ApiPath, ApiQuery};
 use crate::web::audit;
-use crate::web::auth::{Authorized, Operator, Viewer};
 use crate::web::dates::station_now;
-use crate::web::error::{ApiError, ServerError};
-use crate::web::paging::ListPage;
-use crate::web::paging::Paging;
+use crate::web::error::ServerError;
+use crate::web::paging::{ListPage, Paging};
 use crate::web::state::AppState;
 
 /// The largest zone map accepted, bytes.
@@ -85,20 +78,6 @@ pub fn describe(stored: &StoredZoneMap, map: &ZoneMap) -> ZoneMapInfo {
     }
 }
 
-/// `GET /api/v1/siting/zones`: the zone map in force (404 when none was uploaded).
-#[utoipa::path(get, path = "/api/v1/siting/zones", tag = "siting",
-    responses((status = 200, body = ZoneMapInfo), (status = 404, body = crate::web::error::ErrorBody)))]
-pub async fn zones(
-    State(state): State<AppState>,
-    _user: Viewer,
-) -> Result<ApiJson<ZoneMapInfo>, ApiError> {
-    let rules = rule_set()?;
-    let (stored, map) = current_zones(&state, &rules)
-        .await?
-        .ok_or_else(|| ServerError::NotFound("no zone map has been uploaded".into()))?;
-    Ok(ApiJson(describe(&stored, &map)))
-}
-
 /// Checks and stores a zone map, audited in the same transaction (the API and the page for
 /// operators; the demo loader as `system`).
 pub async fn upload_zones(
@@ -142,42 +121,6 @@ pub async fn upload_zones(
     Ok(info)
 }
 
-/// Names a zone map upload.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ZoneUploadParams {
-    /// A name for the map (default `zones.geojson`).
-    pub name: Option<String>,
-}
-
-/// `PUT /api/v1/siting/zones`: uploads the zone map (a GeoJSON FeatureCollection: polygons with
-/// `properties.zone` first-class, second-class or works-protection, and the canal as a
-/// LineString with `properties.kind` = canal) that reviews are made against from now on
-/// (operator; audited). A map that does not read is refused, naming the field.
-#[utoipa::path(put, path = "/api/v1/siting/zones", tag = "siting", params(ZoneUploadParams),
-    request_body(content = Object, description = "GeoJSON FeatureCollection"),
-    responses((status = 201, body = ZoneMapInfo), (status = 400, body = crate::web::error::ErrorBody),
-        (status = 403, body = crate::web::error::ErrorBody)))]
-pub async fn put_zones(
-    State(state): State<AppState>,
-    Authorized(session): Operator,
-    ApiQuery(params): ApiQuery<ZoneUploadParams>,
-    ApiJson(geojson): ApiJson<serde_json::Value>,
-) -> Result<(StatusCode, ApiJson<ZoneMapInfo>), ApiError> {
-    let name = params
-        .name
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "zones.geojson".to_string());
-    let info = upload_zones(
-        &state.store,
-        &session.user.username,
-        &name,
-        &geojson.to_string(),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, ApiJson(info)))
-}
-
 /// A project category of the rule set.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CategoryInfo {
@@ -215,13 +158,6 @@ pub fn rule_set_info(rules: &RuleSet) -> RuleSetInfo {
             })
             .collect(),
     }
-}
-
-/// `GET /api/v1/siting/rules`: the rule set's name, version, sources and project categories.
-#[utoipa::path(get, path = "/api/v1/siting/rules", tag = "siting",
-    responses((status = 200, body = RuleSetInfo)))]
-pub async fn rules(_user: Viewer) -> Result<ApiJson<RuleSetInfo>, ApiError> {
-    Ok(ApiJson(rule_set_info(&rule_set()?)))
 }
 
 /// A review as made and saved.
@@ -288,36 +224,6 @@ pub async fn review_and_save(
     })
 }
 
-/// `POST /api/v1/siting/reviews`: reviews an application and saves the review (operator;
-/// audited). The body is `{"name", "category", "footprint": <GeoJSON geometry>, "radius_m"?,
-/// "discharges_pollutants", "stores_hazardous_goods", "crosses_canal", "serves_water_supply"}`;
-/// the answer has the decision (REJECT, CONDITIONAL, REFER or PASS), every rule that fired with
-/// its source, the strictest zone touched and the distances. 409 when no zone map is uploaded.
-#[utoipa::path(post, path = "/api/v1/siting/reviews", tag = "siting",
-    request_body(content = Object, description = "the application"),
-    responses((status = 201, body = SavedReview), (status = 400, body = crate::web::error::ErrorBody),
-        (status = 403, body = crate::web::error::ErrorBody), (status = 409, body = crate::web::error::ErrorBody)))]
-pub async fn create_review(
-    State(state): State<AppState>,
-    Authorized(session): Operator,
-    ApiJson(application): ApiJson<serde_json::Value>,
-) -> Result<(StatusCode, ApiJson<SavedReview>), ApiError> {
-    let saved = review_and_save(&state, &session.user.username, &application.to_string()).await?;
-    Ok((StatusCode::CREATED, ApiJson(saved)))
-}
-
-/// The review list's filter and paging.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReviewParams {
-    /// Only reviews with this decision: REJECT, CONDITIONAL, REFER or PASS.
-    pub decision: Option<String>,
-    /// Items in the page, 1 to 1000 (default 100).
-    pub limit: Option<i64>,
-    /// Items skipped (default 0).
-    pub offset: Option<i64>,
-}
-
 /// Parses a decision name.
 pub fn parse_decision(text: &str) -> Result<Decision, ServerError> {
     match text.trim().to_ascii_uppercase().as_str() {
@@ -345,20 +251,6 @@ pub async fn review_list(
     Ok(ListPage::of(all, paging))
 }
 
-/// `GET /api/v1/siting/reviews`: saved reviews, newest first.
-#[utoipa::path(get, path = "/api/v1/siting/reviews", tag = "siting", params(ReviewParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody)))]
-pub async fn reviews(
-    State(state): State<AppState>,
-    _user: Viewer,
-    ApiQuery(params): ApiQuery<ReviewParams>,
-) -> Result<ApiJson<ListPage<ReviewSummary>>, ApiError> {
-    let paging = Paging::of(params.limit, params.offset)?;
-    Ok(ApiJson(
-        review_list(&state, params.decision.as_deref(), paging).await?,
-    ))
-}
-
 /// One saved review, or 404.
 pub async fn find_review(state: &AppState, id: i64) -> Result<StoredReview, ServerError> {
     match siting_reviews::review(&state.store, id).await {
@@ -368,39 +260,3 @@ pub async fn find_review(state: &AppState, id: i64) -> Result<StoredReview, Serv
         other => Ok(other?),
     }
 }
-
-/// `GET /api/v1/siting/reviews/{id}`: a saved review in full, as it was made.
-#[utoipa::path(get, path = "/api/v1/siting/reviews/{id}", tag = "siting",
-    params(("id" = i64, Path, description = "Review id")),
-    responses((status = 200, body = Object), (status = 404, body = crate::web::error::ErrorBody)))]
-pub async fn review_detail(
-    State(state): State<AppState>,
-    _user: Viewer,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<ApiJson<StoredReview>, ApiError> {
-    Ok(ApiJson(find_review(&state, id).await?))
-}
-
-/// The siting API routes.
-pub fn routes() -> axum::Router<AppState> {
-    use axum::extract::DefaultBodyLimit;
-    use axum::routing::get;
-    axum::Router::new()
-        .route(
-            "/api/v1/siting/zones",
-            get(zones)
-                .put(put_zones)
-                .layer(DefaultBodyLimit::max(ZONES_LIMIT)),
-        )
-        .route("/api/v1/siting/rules", get(rules))
-        .route("/api/v1/siting/reviews", get(reviews).post(create_review))
-        .route("/api/v1/siting/reviews/{id}", get(review_detail))
-}
-
-/// The OpenAPI description of the siting API.
-#[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(zones, put_zones, rules, create_review, reviews, review_detail),
-    components(schemas(ZoneInfo, ZoneMapInfo, CategoryInfo, RuleSetInfo, SavedReview))
-)]
-pub struct SitingApi;
