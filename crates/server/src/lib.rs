@@ -31,8 +31,8 @@ pub fn router(state: AppState) -> Router {
         .merge(quality::routes())
         .merge(patrols::routes())
         .merge(siting::routes())
+        .merge(simulation::routes())
         .merge(pages::routes())
-        .merge(pages::extra_routes())
         .merge(api::routes())
         .merge(web::routes())
         .route_layer(axum::middleware::from_fn_with_state(

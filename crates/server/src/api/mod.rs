@@ -21,8 +21,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     document.merge(crate::ledger::openapi());
     document.merge(crate::register::openapi());
     document.merge(crate::accounts::openapi());
-    // W2: the map, runs and incident endpoints.
-    document.merge(crate::simulation::api::SimulationApi::openapi());
+    document.merge(crate::simulation::openapi());
     document.merge(crate::quality::openapi());
     document.merge(crate::patrols::openapi());
     document.merge(crate::siting::openapi());

@@ -1,6 +1,5 @@
-//! One whole simulation of a network into an EPANET binary output file (.out), hydraulics
-//! then water quality as EPANET runs them, with a progress callback. Synchronous: callers run
-//! it on a blocking thread.
+//! One whole simulation of a network into an EPANET binary output file (.out), hydraulics then
+//! water quality as EPANET runs them, with progress; synchronous, for a blocking thread.
 
 use std::path::Path;
 use std::time::Instant;
@@ -163,8 +162,17 @@ pub fn run_to_file(
             }
         }
     }
+    let energy = energy_section(network, &simulation);
+    out.finish(&energy, &Epilog::hydraulic_only(warning_flag))
+        .map_err(|e| failed("finishing the results file", &e))?;
+    progress(1.0);
+    figures.seconds = started.elapsed().as_secs_f64();
+    Ok(figures)
+}
+
+/// Pump energy as the hydraulics counted it, so the results file has its pump section.
+fn energy_section(network: &Network, simulation: &HydraulicSimulation) -> EnergySection {
     let units = ReportUnits::of(network);
-    // Pump energy as the hydraulics counted it, so the file has its pump section.
     let report = simulation.energy();
     let pumps: Vec<PumpEnergyFigures> = report
         .pumps
@@ -179,10 +187,5 @@ pub fn run_to_file(
             cost_per_day: p.cost_per_day,
         })
         .collect();
-    let energy = EnergySection::from_figures(&units, &pumps, report.demand_charge);
-    out.finish(&energy, &Epilog::hydraulic_only(warning_flag))
-        .map_err(|e| failed("finishing the results file", &e))?;
-    progress(1.0);
-    figures.seconds = started.elapsed().as_secs_f64();
-    Ok(figures)
+    EnergySection::from_figures(&units, &pumps, report.demand_charge)
 }

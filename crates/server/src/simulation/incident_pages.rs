@@ -9,14 +9,12 @@ use danjiang_network::NodeKind;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::map::{clock, draw_map, map_block, progress_bar, MapParams};
-use crate::simulation::api::start_incident_run;
-use crate::simulation::incident::{
-    read_frames, IncidentParameters, IncidentSummary, InjectionKind,
-};
-use crate::simulation::network;
-use crate::simulation::runs::{self, RunKind};
-use crate::simulation::SimulationError;
+use super::api::start_incident_run;
+use super::incident::{read_frames, IncidentParameters, IncidentSummary, InjectionKind};
+use super::network;
+use super::pages::{clock, draw_map, map_block, progress_bar, MapParams};
+use super::runs::{self, RunKind};
+use super::SimulationError;
 use crate::web::auth::FormAs;
 use crate::web::error::ServerError;
 use crate::web::layout::{csrf_field, frame};

@@ -11,12 +11,12 @@ use danjiang_drawing::map::{MapWords, MarkTarget, MarkedSet, MarkerShape};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use crate::simulation::api::{element_series, period_values, start_hydraulic_run, NewRun};
-use crate::simulation::incident::{read_frames, IncidentSummary};
-use crate::simulation::network::{self, Colouring, MapText};
-use crate::simulation::results::Quantity;
-use crate::simulation::runs::{self, RunKind, RunRecord};
-use crate::simulation::SimulationError;
+use super::api::{element_series, period_values, start_hydraulic_run, NewRun};
+use super::incident::{read_frames, IncidentSummary};
+use super::network::{self, Colouring, MapText};
+use super::results::Quantity;
+use super::runs::{self, RunKind, RunRecord};
+use super::SimulationError;
 use crate::web::auth::FormAs;
 use crate::web::i18n::Language;
 use crate::web::layout::{csrf_field, frame};
