@@ -1,39 +1,63 @@
 //! Danjiang's web application: server-rendered pages (Chinese and English) and the JSON API over
-//! the operations store, with logins, roles, CSRF protection, an audit log, health and metrics.
+//! the operations store, one folder per feature over the shared bottom layer in `web/`.
+
+pub mod web;
 
 pub mod accounts;
-pub mod api;
-pub mod demo;
+pub mod api_docs;
 pub mod ledger;
 pub mod overview;
-pub mod pages;
 pub mod patrols;
 pub mod quality;
 pub mod register;
 pub mod simulation;
 pub mod siting;
-pub mod web;
+
+pub mod demo;
 
 use std::net::SocketAddr;
 
 use axum::Router;
+use utoipa::OpenApi;
 
 pub use web::error::{Result, ServerError};
 pub use web::state::AppState;
 
-/// The whole application: pages, API, health, metrics and static files.
+/// A feature: its routes (pages and API) and its part of the OpenAPI document.
+struct Feature {
+    routes: fn() -> Router<AppState>,
+    openapi: fn() -> utoipa::openapi::OpenApi,
+}
+
+/// Every feature, once (the navigation's order is `web::layout::NAV`'s).
+#[rustfmt::skip]
+const FEATURES: [Feature; 8] = [
+    Feature { routes: overview::routes, openapi: overview::openapi },
+    Feature { routes: ledger::routes, openapi: ledger::openapi },
+    Feature { routes: register::routes, openapi: register::openapi },
+    Feature { routes: accounts::routes, openapi: accounts::openapi },
+    Feature { routes: simulation::routes, openapi: simulation::openapi },
+    Feature { routes: quality::routes, openapi: quality::openapi },
+    Feature { routes: patrols::routes, openapi: patrols::openapi },
+    Feature { routes: siting::routes, openapi: siting::openapi },
+];
+
+/// The whole OpenAPI document: its header merged with every feature's part.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut document = web::api::ApiHeader::openapi();
+    for feature in &FEATURES {
+        document.merge((feature.openapi)());
+    }
+    document
+}
+
+/// The whole application: every feature, the API documentation, health, metrics and static files.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(overview::routes())
-        .merge(ledger::routes())
-        .merge(register::routes())
-        .merge(accounts::routes())
-        .merge(quality::routes())
-        .merge(patrols::routes())
-        .merge(siting::routes())
-        .merge(simulation::routes())
-        .merge(pages::routes())
-        .merge(api::routes())
+    let features = FEATURES
+        .iter()
+        .fold(Router::new(), |app, feature| app.merge((feature.routes)()));
+    features
+        .merge(api_docs::routes(openapi()))
         .merge(web::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,10 +1,12 @@
-//! The browsable API page, drawn by us from the OpenAPI document (no Swagger UI: the machine may be
-//! offline).
+//! The browsable API page, drawn by us from the OpenAPI document (no Swagger UI: the machine may
+//! be offline).
+
+use std::sync::Arc;
 
 use maud::{html, Markup};
 use serde_json::Value;
+use utoipa::openapi::OpenApi;
 
-use crate::api::document as api_document;
 use crate::web::layout::frame;
 use crate::web::page::{PageError, PageOf, ViewerPage};
 
@@ -33,9 +35,9 @@ fn schema_name(value: Option<&Value>) -> String {
     text(value, "type")
 }
 
-/// `GET /api/docs`.
-pub async fn page(PageOf(ctx): ViewerPage) -> Result<Markup, PageError> {
-    let document = serde_json::to_value(api_document())
+/// `GET /api/docs`: the operations of `document`, as drawn from its JSON.
+pub async fn page(PageOf(ctx): ViewerPage, document: Arc<OpenApi>) -> Result<Markup, PageError> {
+    let document = serde_json::to_value(&*document)
         .map_err(|e| crate::web::error::ServerError::BadRequest(e.to_string()))?;
     let empty = serde_json::Map::new();
     let paths = document
