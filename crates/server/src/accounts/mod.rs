@@ -10,7 +10,8 @@ use axum::routing::{get, patch, post};
 use axum::Router;
 use utoipa::OpenApi;
 
-/// The account types of the sessions they live in, where users of this feature look for them.
+/// Roles, users and token digests live with the sessions in `web::session`; they are named here
+/// too, where the command line and the tests look for them.
 pub use crate::web::session::{token_digest, Role, User};
 use crate::web::state::AppState;
 

@@ -1,6 +1,5 @@
-//! Patrol pages: due and overdue tasks, the patrol record form (checklist answers, findings,
-//! defects, photos), defects with their life-cycle steps, a day's route along a line by
-//! chainage, and a month's compliance per station drawn as bars.
+//! Patrol pages: due and overdue tasks, the record form (checklist, findings, defect, photo),
+//! defects and their steps, a day's route by chainage, and a month's compliance as bars.
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};

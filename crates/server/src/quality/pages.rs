@@ -1,6 +1,5 @@
-//! Water-quality pages: the sample register (filters, paging, an entry form and a CSV upload
-//! for operators), a site's monthly and yearly classes, the alerts, and the trend of an item
-//! at a site drawn as a chart with its Mann-Kendall and Sen result.
+//! Water-quality pages: the sample register (with entry form and CSV upload for operators), a
+//! site's monthly and yearly classes, the alerts, and an item's trend with Mann-Kendall and Sen.
 
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};

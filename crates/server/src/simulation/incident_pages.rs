@@ -1,6 +1,5 @@
-//! The incident simulator: pick where a contaminant enters, how much and for how long; the run
-//! goes on in the background with a progress bar; then when and how strongly it reaches each
-//! plant (table and chart), a time slider over the map, and the valves that isolate it.
+//! The incident pages: where a contaminant enters, how much and how long; the run's progress; then
+//! its arrival and peak at each plant, a time slider over the map, and the valves that isolate it.
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};

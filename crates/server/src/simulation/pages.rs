@@ -1,6 +1,5 @@
-//! The network map page: the demo network drawn from its coordinates, coloured by a quantity of
-//! a run picked from a list, with pan, zoom and a panel for the element clicked; the runs with
-//! their progress, and (operators) a button that starts one.
+//! The network map page: the network coloured by a quantity of a run (pan, zoom, a panel for the
+//! element clicked), and the runs with their progress and, for operators, a button to start one.
 
 use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};

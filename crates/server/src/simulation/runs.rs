@@ -1,6 +1,5 @@
 //! The `simulation_runs` table and the background work: a run is created `queued`, runs on a
-//! blocking thread with its progress written as it goes, and ends `done` (with its result
-//! file and summary) or `failed` (with the reason).
+//! blocking thread writing its progress, and ends `done` (results file, summary) or `failed`.
 
 use std::path::{Path, PathBuf};
 

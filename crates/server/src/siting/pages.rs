@@ -1,6 +1,5 @@
-//! Siting review pages: saved reviews, the application form (category, footprint as a point
-//! with radius or as GeoJSON, the four flags), a review with every rule fired, its legal source
-//! and the distances measured, and the zone map in force with its upload form.
+//! Siting review pages: saved reviews, the application form (point and radius or GeoJSON, four
+//! flags), a review with its rules, sources, distances and site plan, and the zone map upload.
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
