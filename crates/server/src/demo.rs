@@ -6,9 +6,10 @@ use std::path::Path;
 use danjiang_ops::{demo as history, import_bytes, ImportKind, Progress, Store};
 use serde_json::json;
 
-use crate::accounts::{self, NewUser, Role};
-use crate::audit;
-use crate::error::Result;
+use crate::accounts::users::{self, NewUser};
+use crate::web::audit;
+use crate::web::error::Result;
+use crate::web::session::Role;
 
 const COUNTIES: &str = include_str!("../../../examples/xuchang/counties.csv");
 const ASSETS: &str = include_str!("../../../examples/xuchang/assets.csv");
@@ -87,9 +88,9 @@ pub async fn load(store: &Store, progress: &dyn Progress) -> Result<Vec<(String,
 pub async fn create_users(store: &Store) -> Result<()> {
     for (username, display_name, role, password) in DEMO_USERS {
         let mut tx = store.begin_write().await?;
-        let before = match accounts::find_user(&mut tx, username).await {
+        let before = match users::find_user(&mut tx, username).await {
             Ok(user) => Some(user),
-            Err(crate::error::ServerError::NotFound(_)) => None,
+            Err(crate::web::error::ServerError::NotFound(_)) => None,
             Err(other) => return Err(other),
         };
         if before.is_some() {
@@ -98,7 +99,7 @@ pub async fn create_users(store: &Store) -> Result<()> {
                 .execute(&mut **tx)
                 .await?;
         }
-        let user = accounts::create_user(
+        let user = users::create_user(
             &mut tx,
             &NewUser {
                 username: username.to_string(),

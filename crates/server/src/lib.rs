@@ -1,80 +1,70 @@
 //! Danjiang's web application: server-rendered pages (Chinese and English) and the JSON API over
-//! the operations store, with logins, roles, CSRF protection, an audit log, health and metrics.
+//! the operations store, one folder per feature over the shared bottom layer in `web/`.
+
+pub mod web;
 
 pub mod accounts;
-pub mod api;
-pub mod assets;
-pub mod audit;
-pub mod auth;
-pub mod charts;
+pub mod api_docs;
+pub mod ledger;
+pub mod overview;
+pub mod patrols;
+pub mod quality;
+pub mod register;
+pub mod simulation;
+pub mod siting;
+
 pub mod demo;
-pub mod error;
-pub mod health;
-pub mod i18n;
-pub mod metrics;
-pub mod pages;
-pub mod plans;
-pub mod reports;
-pub mod simulation; // W2: map, runs, incidents
-pub mod state;
 
 use std::net::SocketAddr;
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::response::IntoResponse;
-use axum::routing::get;
 use axum::Router;
+use utoipa::OpenApi;
 
-pub use error::{Result, ServerError};
-pub use state::AppState;
+pub use web::error::{Result, ServerError};
+pub use web::state::AppState;
 
-const STYLE: &str = include_str!("../static/style.css");
-const SCRIPT: &str = include_str!("../static/app.js");
-
-async fn style() -> impl IntoResponse {
-    (
-        [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
-            (CACHE_CONTROL, "max-age=3600"),
-        ],
-        STYLE,
-    )
+/// A feature: its routes (pages and API) and its part of the OpenAPI document.
+struct Feature {
+    routes: fn() -> Router<AppState>,
+    openapi: fn() -> utoipa::openapi::OpenApi,
 }
 
-async fn script() -> impl IntoResponse {
-    (
-        [
-            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (CACHE_CONTROL, "max-age=3600"),
-        ],
-        SCRIPT,
-    )
-}
+/// Every feature, once (the navigation's order is `web::layout::NAV`'s).
+#[rustfmt::skip]
+const FEATURES: [Feature; 8] = [
+    Feature { routes: overview::routes, openapi: overview::openapi },
+    Feature { routes: ledger::routes, openapi: ledger::openapi },
+    Feature { routes: register::routes, openapi: register::openapi },
+    Feature { routes: accounts::routes, openapi: accounts::openapi },
+    Feature { routes: simulation::routes, openapi: simulation::openapi },
+    Feature { routes: quality::routes, openapi: quality::openapi },
+    Feature { routes: patrols::routes, openapi: patrols::openapi },
+    Feature { routes: siting::routes, openapi: siting::openapi },
+];
 
-async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
-    if uri.path().starts_with("/api/") {
-        api::not_found().await
-    } else {
-        pages::not_found().await
+/// The whole OpenAPI document: its header merged with every feature's part.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut document = web::api::ApiHeader::openapi();
+    for feature in &FEATURES {
+        document.merge((feature.openapi)());
     }
+    document
 }
 
-/// The whole application: pages, API, health, metrics and static files.
+/// The whole application: every feature, the API documentation, health, metrics and static files.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(pages::routes())
-        .merge(pages::extra_routes())
-        .merge(api::routes())
-        .route("/health", get(health::health))
-        .route("/metrics", get(metrics::serve_metrics))
-        .route("/static/style.css", get(style))
-        .route("/static/app.js", get(script))
+    let features = FEATURES
+        .iter()
+        .fold(Router::new(), |app, feature| app.merge((feature.routes)()));
+    features
+        .merge(api_docs::routes(openapi()))
+        .merge(web::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            metrics::track,
+            web::metrics::track,
         ))
-        .fallback(fallback)
-        .layer(axum::middleware::from_fn(api::json_errors))
+        .fallback(web::fallback)
+        .layer(axum::middleware::from_fn(web::api::json_errors))
         .with_state(state)
 }
 

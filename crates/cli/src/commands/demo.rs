@@ -46,7 +46,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         demo::create_users(&store).await?;
         // The demo's protection zones (illustrative, along the Xuchang section), so siting
         // reviews work from the first login.
-        danjiang_server::api::siting::upload_zones(
+        danjiang_server::siting::reviews::upload_zones(
             &store,
             "system",
             "examples/siting/zones.geojson",

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use danjiang_server::accounts::{NewUser, Role};
-use danjiang_server::api::accounts::create_user_audited;
+use danjiang_server::accounts::users::{create_user_audited, NewUser};
+use danjiang_server::accounts::Role;
 use danjiang_server::AppState;
 
 use super::import::{runtime, DatabaseArg};

@@ -13,10 +13,11 @@ use super::network::{self, DEMO};
 use super::results::{Quantity, Results};
 use super::runs::{self, RunKind, RunRecord};
 use super::{engine, SimulationError};
-use crate::api::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::auth::{Authorized, Operator, Viewer};
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::web::api::{ApiJson, ApiPath, ApiQuery};
+use crate::web::auth::{Authorized, Operator, Viewer};
+use crate::web::error::ApiError;
+use crate::web::paging::Paging;
+use crate::web::state::AppState;
 
 /// The largest uploaded network accepted, bytes of .inp text.
 pub const MAX_INP_BYTES: usize = 8 * 1024 * 1024;
@@ -44,7 +45,7 @@ pub struct NetworkSummary {
 
 /// `GET /api/v1/network`: the demo network in brief.
 #[utoipa::path(get, path = "/api/v1/network", tag = "simulation",
-    responses((status = 200, body = NetworkSummary), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = NetworkSummary), (status = 401, body = crate::web::error::ErrorBody)))]
 pub async fn network(_user: Viewer) -> Result<ApiJson<NetworkSummary>, ApiError> {
     let network = network::demo_network()?;
     let counts = network.counts();
@@ -257,7 +258,7 @@ async fn element(
 /// `GET /api/v1/network/nodes/{id}`: a node's data and, with `run`, its time series.
 #[utoipa::path(get, path = "/api/v1/network/nodes/{id}", tag = "simulation",
     params(("id" = String, Path, description = "Node ID"), ElementParams),
-    responses((status = 200, body = ElementDetail), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = ElementDetail), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn node(
     State(state): State<AppState>,
     _user: Viewer,
@@ -270,7 +271,7 @@ pub async fn node(
 /// `GET /api/v1/network/links/{id}`: a link's data and, with `run`, its time series.
 #[utoipa::path(get, path = "/api/v1/network/links/{id}", tag = "simulation",
     params(("id" = String, Path, description = "Link ID"), ElementParams),
-    responses((status = 200, body = ElementDetail), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = ElementDetail), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn link(
     State(state): State<AppState>,
     _user: Viewer,
@@ -320,7 +321,7 @@ async fn page_of(
 
 /// `GET /api/v1/runs`: simulation runs, newest first.
 #[utoipa::path(get, path = "/api/v1/runs", tag = "simulation", params(RunParams),
-    responses((status = 200, body = RunPage), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = RunPage), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn runs(
     State(state): State<AppState>,
     _user: Viewer,
@@ -330,12 +331,12 @@ pub async fn runs(
 }
 
 /// `GET /api/v1/incidents`: incident runs, newest first.
-#[utoipa::path(get, path = "/api/v1/incidents", tag = "simulation", params(crate::api::PageParams),
-    responses((status = 200, body = RunPage), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "simulation", params(crate::web::paging::PageParams),
+    responses((status = 200, body = RunPage), (status = 400, body = crate::web::error::ErrorBody)))]
 pub async fn incidents(
     State(state): State<AppState>,
     _user: Viewer,
-    ApiQuery(params): ApiQuery<crate::api::PageParams>,
+    ApiQuery(params): ApiQuery<crate::web::paging::PageParams>,
 ) -> Result<ApiJson<RunPage>, ApiError> {
     page_of(&state, Some(RunKind::Incident), params.limit, params.offset).await
 }
@@ -344,7 +345,7 @@ pub async fn incidents(
 /// done, its summary.
 #[utoipa::path(get, path = "/api/v1/runs/{id}", tag = "simulation",
     params(("id" = i64, Path, description = "Run number")),
-    responses((status = 200, body = RunRecord), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = RunRecord), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn run(
     State(state): State<AppState>,
     _user: Viewer,
@@ -446,8 +447,8 @@ fn accepted(record: RunRecord) -> Response {
 /// `POST /api/v1/runs`: starts a hydraulic run in the background (operator or admin; the
 /// session's CSRF token in `X-CSRF-Token`). Poll `GET /api/v1/runs/{id}` for its progress.
 #[utoipa::path(post, path = "/api/v1/runs", tag = "simulation", request_body = NewRun,
-    responses((status = 202, body = RunRecord), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 202, body = RunRecord), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn start_run(
     State(state): State<AppState>,
     Authorized(user): Operator,
@@ -461,8 +462,8 @@ pub async fn start_run(
 /// (operator or admin; CSRF header). Poll `GET /api/v1/incidents/{id}`.
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "simulation",
     request_body = IncidentParameters,
-    responses((status = 202, body = RunRecord), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 202, body = RunRecord), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn start_incident(
     State(state): State<AppState>,
     Authorized(user): Operator,
@@ -560,8 +561,8 @@ pub fn period_values(
 /// `GET /api/v1/runs/{id}/values`: a quantity at every node or link at one period.
 #[utoipa::path(get, path = "/api/v1/runs/{id}/values", tag = "simulation",
     params(("id" = i64, Path, description = "Run number"), ValueParams),
-    responses((status = 200, body = PeriodValues), (status = 400, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PeriodValues), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn values(
     State(state): State<AppState>,
     _user: Viewer,

@@ -1,6 +1,5 @@
-//! The incident simulator: a contaminant injected at one node for a while; when and how
-//! strongly it reaches each water plant, how it spreads over the network in time, and which
-//! isolation valves would close off the part it reaches.
+//! The incident simulator: a contaminant injected at one node for a while; when and how strongly
+//! it reaches each plant, how it spreads in time, and which isolation valves close it off.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;

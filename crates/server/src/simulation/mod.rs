@@ -1,11 +1,12 @@
-//! Simulations from the web application: hydraulic runs of a network and incident
-//! (contamination) runs, started in the background, kept in the `simulation_runs` table with
-//! their result files in the data folder, and the network map drawn from them.
+//! Simulations: hydraulic and incident (contamination) runs started in the background and kept
+//! with their result files, the network map coloured by them, and the incident simulator.
 
 pub mod api;
 pub mod engine;
 pub mod incident;
+pub mod incident_pages;
 pub mod network;
+pub mod pages;
 pub mod results;
 pub mod runs;
 
@@ -13,9 +14,10 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
+use utoipa::OpenApi;
 
-use crate::error::ServerError;
-use crate::state::AppState;
+use crate::web::error::ServerError;
+use crate::web::state::AppState;
 
 /// Why a simulation request or run failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,15 +80,14 @@ async fn map_script() -> impl IntoResponse {
     )
 }
 
-/// The routes of the map, runs and incident pages and their API.
+/// The simulation's routes: the map and runs pages, the incident pages, and their API.
 pub fn routes() -> Router<AppState> {
-    use crate::pages::{incident as incident_pages, map as map_pages};
     Router::new()
         .route("/static/map.js", get(map_script))
-        .route("/map", get(map_pages::page))
-        .route("/map.svg", get(map_pages::map_svg))
-        .route("/map/charts", get(map_pages::element_chart))
-        .route("/runs", post(map_pages::start_run))
+        .route("/map", get(pages::page))
+        .route("/map.svg", get(pages::map_svg))
+        .route("/map/charts", get(pages::element_chart))
+        .route("/runs", post(pages::start_run))
         .route(
             "/incidents",
             get(incident_pages::list).post(incident_pages::start),
@@ -103,4 +104,9 @@ pub fn routes() -> Router<AppState> {
             get(api::incidents).post(api::start_incident),
         )
         .route("/api/v1/incidents/{id}", get(api::run))
+}
+
+/// The simulation's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::SimulationApi::openapi()
 }

@@ -1,6 +1,5 @@
 //! The `simulation_runs` table and the background work: a run is created `queued`, runs on a
-//! blocking thread with its progress written as it goes, and ends `done` (with its result
-//! file and summary) or `failed` (with the reason).
+//! blocking thread writing its progress, and ends `done` (results file, summary) or `failed`.
 
 use std::path::{Path, PathBuf};
 
@@ -12,8 +11,8 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use super::SimulationError;
-use crate::accounts::{format_time, now};
-use crate::audit;
+use crate::web::audit;
+use crate::web::dates::{format_time, now};
 
 /// The folder of result files: `DANJIANG_DATA_DIR`, else `danjiang-data` in the working folder.
 pub fn data_dir() -> PathBuf {
