@@ -15,6 +15,9 @@ disk
 step "cargo fmt --all --check"
 cargo fmt --all --check
 
+step "no import cycle between the web server's feature folders (scripts/server_cycles.py)"
+python3 scripts/server_cycles.py >/dev/null || { python3 scripts/server_cycles.py; exit 1; }
+
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
