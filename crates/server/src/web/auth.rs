@@ -200,12 +200,19 @@ pub struct Next {
     pub next: Option<String>,
 }
 
-/// A path on this site to go back to: must start with one `/` (no other sites).
+/// A path on this site to go back to: must start with one `/` (no other sites), and hold no
+/// backslash, whitespace or control character. Browsers drop tabs and newlines from a
+/// location, so `/\t/evil.example` would be followed to `//evil.example`, another site.
 pub fn safe_next(next: Option<&str>) -> String {
+    let same_site = |path: &str| {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    };
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_string()
-        }
+        Some(path) if same_site(path) => path.to_string(),
         _ => "/".to_string(),
     }
 }
