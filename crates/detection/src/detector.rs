@@ -92,7 +92,7 @@ impl Detector {
         {
             return Err(SettingsError {
                 name: "precision",
-                value: format!("{} (channel {})", bad.precision, bad.channel_name()),
+                value: format!("{} (channel {})", bad.precision, bad.name),
                 expected: "a finite, non-negative change in the channel's unit",
             });
         }
@@ -109,7 +109,7 @@ impl Detector {
             discriminator: EventDiscriminator::new(
                 settings.bed_window,
                 settings.outlier_probability,
-            ),
+            )?,
             settings,
             channels,
             steps_in_event: 0,
@@ -260,12 +260,6 @@ impl ChannelState {
         let last = normalised[normalised.len() - 1];
         let predicted = predict_next(&normalised, settings.order()).unwrap_or(last);
         (value - mean) / spread - predicted
-    }
-}
-
-impl Channel {
-    fn channel_name(&self) -> &str {
-        &self.name
     }
 }
 

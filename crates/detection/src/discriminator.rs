@@ -5,6 +5,8 @@ use std::collections::VecDeque;
 
 use statrs::distribution::{Binomial, DiscreteCDF};
 
+use crate::settings::SettingsError;
+
 /// The outlier flags of the last `window` steps and the binomial distribution they are judged by.
 #[derive(Debug, Clone)]
 pub struct EventDiscriminator {
@@ -14,16 +16,22 @@ pub struct EventDiscriminator {
 }
 
 impl EventDiscriminator {
-    /// A discriminator over `window` steps, all normal at first, assuming an outlier chance of
-    /// `outlier_probability` per step. Both are checked by [`crate::Settings::check`].
-    pub fn new(window: usize, outlier_probability: f64) -> Self {
+    /// A discriminator over `window` steps (at least one), all normal at first, assuming an
+    /// outlier chance of `outlier_probability` per step (between 0 and 1).
+    pub fn new(window: usize, outlier_probability: f64) -> Result<Self, SettingsError> {
         let binomial = Binomial::new(outlier_probability, window as u64)
-            .expect("settings are checked before a discriminator is made");
-        EventDiscriminator {
+            .ok()
+            .filter(|_| window > 0)
+            .ok_or_else(|| SettingsError {
+                name: "BED",
+                value: format!("window {window}, outlier probability {outlier_probability}"),
+                expected: "a window of at least 1 step and a probability between 0 and 1",
+            })?;
+        Ok(EventDiscriminator {
             flags: VecDeque::from(vec![false; window]),
             window,
             binomial,
-        }
+        })
     }
 
     /// Records one step's flag, dropping the oldest.
@@ -57,7 +65,7 @@ mod tests {
     /// With CANARY's window of 6 at p = 0.5, four outliers give P(X ≤ 4) = 57/64.
     #[test]
     fn probability_is_the_binomial_cumulative() {
-        let mut discriminator = EventDiscriminator::new(6, 0.5);
+        let mut discriminator = EventDiscriminator::new(6, 0.5).unwrap();
         for flag in [true, false, true, true, true] {
             discriminator.push(flag);
         }
@@ -67,5 +75,12 @@ mod tests {
         discriminator.push(false);
         assert_eq!(discriminator.outliers(), 3);
         assert!((discriminator.probability() - 42.0 / 64.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_empty_window_or_an_impossible_chance_is_refused() {
+        assert!(EventDiscriminator::new(0, 0.5).is_err());
+        assert!(EventDiscriminator::new(6, 1.5).is_err());
+        assert!(EventDiscriminator::new(6, f64::NAN).is_err());
     }
 }
