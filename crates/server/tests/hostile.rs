@@ -478,3 +478,69 @@ async fn a_new_login_keeps_other_sessions_up_to_a_bound() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_upload_over_the_limit_answers_413() {
+    let app = TestApp::demo(sqlite("upload").await).await;
+    let operator = app.login("operator", "danjiang-operator").await;
+    // 17 MiB of CSV to a form whose limit is 16 MiB.
+    let boundary = "dj-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{}\r\n--{boundary}--\r\n",
+        operator.csrf,
+        "x".repeat(17 * 1024 * 1024)
+    );
+    let reply = app
+        .call(
+            Method::POST,
+            "/quality/import",
+            Some(&operator),
+            None,
+            Some((&format!("multipart/form-data; boundary={boundary}"), &body)),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.text()
+    );
+}
+
+#[tokio::test]
+async fn cookies_are_secure_when_asked_for() {
+    let store = sqlite("cookies").await;
+    let plain = TestApp::demo(store.clone()).await;
+    let mut state = AppState::new(store).unwrap();
+    state.secure_cookies = true;
+    let secure = TestApp {
+        router: danjiang_server::router(state.clone()),
+        state,
+    };
+    for (app, expected) in [(&plain, false), (&secure, true)] {
+        let login = json!({ "username": "viewer", "password": "danjiang-viewer" }).to_string();
+        let reply = app
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                None,
+                Some(("application/json", &login)),
+            )
+            .await;
+        let form = app.get("/login", None).await;
+        for (reply, name) in [(&reply, "dj_session="), (&form, "dj_login_csrf=")] {
+            let cookie = reply
+                .headers
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find(|v| v.starts_with(name))
+                .unwrap_or_else(|| panic!("{name} set"))
+                .to_string();
+            assert_eq!(cookie.contains("Secure"), expected, "{cookie}");
+        }
+    }
+}

@@ -80,6 +80,13 @@ impl RunLimitArgs {
     }
 }
 
+impl ServeArgs {
+    /// Whether cookies are to be `Secure`: asked by the option or the environment.
+    pub fn wants_secure_cookies(&self) -> bool {
+        self.secure_cookies || secure_cookies_from_environment()
+    }
+}
+
 /// Whether the environment asks for `Secure` cookies (DANJIANG_SECURE_COOKIES=1 or true).
 fn secure_cookies_from_environment() -> bool {
     std::env::var("DANJIANG_SECURE_COOKIES")
@@ -115,7 +122,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = args.db.open().await?;
         let mut state = AppState::new(store.clone())?;
-        state.secure_cookies = args.secure_cookies || secure_cookies_from_environment();
+        state.secure_cookies = args.wants_secure_cookies();
         state.behind_proxy = args.behind_proxy;
         state.run_limits = args.runs.limits();
         if let Some(username) = &args.create_user {
@@ -140,4 +147,47 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         store.close().await;
         Ok::<ExitCode, anyhow::Error>(ExitCode::SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn options_set_secure_cookies_and_the_run_limits() {
+        let plain = Command::parse_from(["serve"]).serve;
+        assert!(!plain.secure_cookies && !plain.behind_proxy);
+        assert_eq!(plain.runs.limits(), RunLimits::default());
+        let set = Command::parse_from([
+            "serve",
+            "--secure-cookies",
+            "--behind-proxy",
+            "--run-max-periods",
+            "100",
+            "--run-max-output-gb",
+            "0.5",
+            "--run-max-memory-gb",
+            "1",
+            "--run-max-hours",
+            "0.25",
+        ])
+        .serve;
+        assert!(set.wants_secure_cookies() && set.behind_proxy);
+        assert_eq!(
+            set.runs.limits(),
+            RunLimits {
+                max_periods: 100,
+                max_output_gb: 0.5,
+                max_memory_gb: 1.0,
+                max_hours: 0.25,
+            }
+        );
+    }
 }

@@ -228,7 +228,11 @@ impl FromRequestParts<AppState> for ClientAddress {
         state: &AppState,
     ) -> Result<Self, std::convert::Infallible> {
         let forwarded = || {
-            let header = parts.headers.get_all("x-forwarded-for").iter().next_back()?;
+            let header = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()?;
             let last = header.to_str().ok()?.rsplit(',').next()?.trim();
             last.parse::<std::net::IpAddr>().ok()
         };

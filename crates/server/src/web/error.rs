@@ -257,6 +257,17 @@ impl From<axum::extract::rejection::JsonRejection> for ServerError {
     }
 }
 
+/// A multipart upload that could not be read, as `what: reason`: 413 when it is over the
+/// route's limit (as JSON and form bodies are), else 400.
+pub fn upload_error(what: &str, error: &axum::extract::multipart::MultipartError) -> ServerError {
+    let message = format!("{what}: {}", error.body_text());
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ServerError::TooLarge(message)
+    } else {
+        ServerError::BadRequest(message)
+    }
+}
+
 impl From<axum::extract::rejection::QueryRejection> for ServerError {
     fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
         ServerError::BadRequest(format!("malformed query: {}", rejection.body_text()))
