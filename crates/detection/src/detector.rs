@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use serde::Serialize;
 
 use crate::discriminator::EventDiscriminator;
-use crate::prediction::predict_next;
+use crate::prediction::PredictionFilter;
 use crate::settings::{Settings, SettingsError};
 
 /// One analyser channel of a station.
@@ -44,8 +44,8 @@ pub struct StepResult {
     pub status: Status,
     /// Event probability from the discriminator, 0 to 1 (`None` while filling or missing).
     pub probability: Option<f64>,
-    /// Each channel's prediction error in standard deviations of its history (`None` when the
-    /// channel was missing or not yet judged).
+    /// Each channel's prediction error in standard deviations of the prediction's error
+    /// (`None` when the channel was missing or not yet judged).
     pub residuals: Vec<Option<f64>>,
     /// Whether each channel's error reached the outlier threshold.
     pub contributing: Vec<bool>,
@@ -55,10 +55,15 @@ pub struct StepResult {
 #[derive(Debug, Clone)]
 struct ChannelState {
     channel: Channel,
-    /// Values judged normal (outliers are kept out), oldest first.
+    /// Values judged normal, oldest first; an outlier enters as its prediction instead (the
+    /// correction of the linear prediction correction filter), so that an event cannot teach
+    /// the detector that it is normal before the timeout says so, while the prediction still
+    /// moves on with time as it would have without the outlier.
     history: VecDeque<f64>,
     /// The latest values whatever their verdict, so that a timeout can take them as normal.
     recent: VecDeque<f64>,
+    /// Steps since the channel last gave a value (0 when it gave one at the last step).
+    missing_for: usize,
 }
 
 /// The detector of one station: its channels, settings and running state.
@@ -103,6 +108,7 @@ impl Detector {
                 channel,
                 history: VecDeque::with_capacity(window),
                 recent: VecDeque::with_capacity(window),
+                missing_for: 0,
             })
             .collect();
         Ok(Detector {
@@ -144,6 +150,7 @@ impl Detector {
             return Ok(self.unjudged(Status::Filling));
         }
         if values.iter().all(Option::is_none) {
+            self.keep(&vec![None; values.len()], true);
             return Ok(self.unjudged(Status::Missing));
         }
         Ok(self.judge(&values))
@@ -185,30 +192,55 @@ impl Detector {
 
     fn judge(&mut self, values: &[Option<f64>]) -> StepResult {
         let settings = self.settings;
-        let residuals: Vec<Option<f64>> = self
+        let judged: Vec<Option<Judged>> = self
             .channels
             .iter()
             .zip(values)
-            .map(|(state, value)| value.map(|v| state.residual(v, &settings)))
+            .map(|(state, value)| value.and_then(|v| state.judge(v, &settings)))
             .collect();
-        let contributing: Vec<bool> = residuals
+        let contributing: Vec<bool> = judged
             .iter()
-            .map(|r| r.is_some_and(|r| r.abs() >= settings.outlier_threshold))
+            .map(|j| j.is_some_and(|j| j.outlier))
             .collect();
         let outlier = contributing.iter().any(|c| *c);
-        if !outlier {
-            // Outliers stay out of the history, so that an event cannot teach the detector
-            // that it is normal before the timeout says so.
-            self.fill(values);
-        }
         self.discriminator.push(outlier);
+        // While the discriminator's window holds an outlier an event may be building: its
+        // values are not learned, or one value under the threshold would teach the history
+        // the event's new level.
+        let learning = self.discriminator.outliers() == 0;
+        self.keep(&judged, learning);
         let probability = self.discriminator.probability();
         let status = self.status_after(outlier, probability);
         StepResult {
             status,
             probability: Some(probability),
-            residuals,
+            residuals: judged.iter().map(|j| j.map(|j| j.residual)).collect(),
             contributing,
+        }
+    }
+
+    /// Moves each channel's history on by a step: its value when judged normal, its prediction
+    /// when an outlier or missing, or while `learning` is off (the correction of the linear
+    /// prediction correction filter, so that an event cannot teach the detector that it is
+    /// normal before the timeout says so).
+    fn keep(&mut self, judged: &[Option<Judged>], learning: bool) {
+        let settings = self.settings;
+        for (state, judged) in self.channels.iter_mut().zip(judged) {
+            let kept = match judged {
+                Some(judged) if judged.outlier || !learning => Some(judged.predicted),
+                Some(judged) => Some(judged.value),
+                None => state
+                    .predicted(&settings)
+                    .map(|prediction| prediction.value),
+            };
+            if let Some(kept) = kept.or_else(|| state.history.back().copied()) {
+                push_rolling(&mut state.history, kept, settings.history_window);
+            }
+            state.missing_for = if judged.is_some() {
+                0
+            } else {
+                state.missing_for + 1
+            };
         }
     }
 
@@ -245,21 +277,68 @@ impl Detector {
     }
 }
 
+/// One channel's value at one step, against its prediction.
+#[derive(Debug, Clone, Copy)]
+struct Judged {
+    value: f64,
+    /// The predicted value, in the channel's unit.
+    predicted: f64,
+    /// The prediction error in standard deviations of the prediction's own error.
+    residual: f64,
+    outlier: bool,
+}
+
+/// A channel's next value as the history predicts it, in the channel's unit.
+#[derive(Debug, Clone, Copy)]
+struct Prediction {
+    value: f64,
+    /// Standard deviation of the prediction's error, in the channel's unit.
+    error_spread: f64,
+}
+
 impl ChannelState {
-    /// The prediction error of `value`, in standard deviations of the history.
-    fn residual(&self, value: f64, settings: &Settings) -> f64 {
+    /// The next value predicted from the history (`None` before the history is full).
+    ///
+    /// The history is normalised by its mean and spread, the filter fitted to it, and the
+    /// error spread taken from the filter's own one-step error: on a channel whose noise
+    /// wanders slowly that error is several times smaller than the history's spread, and
+    /// judging by it is what separates a sudden change from the wandering. After a dropout
+    /// the history's tail holds predictions, so the prediction reaches further ahead than a
+    /// step and its error is widened by as much. The spread is floored so that a change
+    /// within the analyser's resolution stays under the outlier threshold.
+    fn predicted(&self, settings: &Settings) -> Option<Prediction> {
+        if self.history.len() < settings.history_window {
+            return None;
+        }
         let count = self.history.len() as f64;
         let mean = self.history.iter().sum::<f64>() / count;
         let variance = self.history.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (count - 1.0);
-        // The floor keeps a change within the analyser's resolution under the threshold.
-        let spread = variance
-            .sqrt()
-            .max(self.channel.precision / settings.outlier_threshold)
-            .max(f64::MIN_POSITIVE);
+        let floor = (self.channel.precision / settings.outlier_threshold).max(f64::MIN_POSITIVE);
+        let spread = variance.sqrt().max(floor);
         let normalised: Vec<f64> = self.history.iter().map(|v| (v - mean) / spread).collect();
-        let last = normalised[normalised.len() - 1];
-        let predicted = predict_next(&normalised, settings.order()).unwrap_or(last);
-        (value - mean) / spread - predicted
+        let (predicted, error) = match PredictionFilter::fit(&normalised, settings.order()) {
+            Some(filter) => (
+                filter.predict(&normalised),
+                filter.error_spread() * filter.spread_ahead(self.missing_for + 1),
+            ),
+            None => (normalised[normalised.len() - 1], 1.0),
+        };
+        Some(Prediction {
+            value: mean + predicted * spread,
+            error_spread: (error * spread).max(floor),
+        })
+    }
+
+    /// `value` against the prediction from the history (`None` before the history is full).
+    fn judge(&self, value: f64, settings: &Settings) -> Option<Judged> {
+        let prediction = self.predicted(settings)?;
+        let residual = (value - prediction.value) / prediction.error_spread;
+        Some(Judged {
+            value,
+            predicted: prediction.value,
+            residual,
+            outlier: residual.abs() >= settings.outlier_threshold,
+        })
     }
 }
 

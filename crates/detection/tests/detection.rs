@@ -69,17 +69,13 @@ fn false_alarms_per_week(settings: Settings, weeks: u64) -> f64 {
     count as f64 / weeks as f64
 }
 
-/// Not yet met, so ignored: with CANARY's defaults on this noise (lag-one autocorrelation 0.9)
-/// the detector raises about 400 false events per channel-week and finds 65 % of 3 sd steps;
-/// higher outlier thresholds and shorter prediction orders trade one for the other (2.5 sd,
-/// order 2: 2 per week, 73 %). Outliers kept out of the history freeze the prediction while
-/// the noise wanders on, so one noise excursion sustains itself into an event.
+/// The acceptance, with the default settings: steps of 3 standard deviations found in
+/// at least 95 % of trials within 30 minutes, and under one false event per channel-week.
 #[test]
-#[ignore = "acceptance not met yet: see the figures above"]
 fn three_sigma_events_are_found_within_half_an_hour_with_few_false_alarms() {
     let settings = Settings::default();
     for (size, ramp) in [(2.0, 0), (3.0, 0), (5.0, 0), (3.0, 10)] {
-        let (rate, median) = detection(settings, size, ramp, 100);
+        let (rate, median) = detection(settings, size, ramp, 300);
         println!(
             "{size} sd, ramp {ramp} steps: detected {:.0} % within 30 min, median {median} min",
             rate * 100.0
@@ -88,7 +84,7 @@ fn three_sigma_events_are_found_within_half_an_hour_with_few_false_alarms() {
             assert!(rate >= 0.95, "{size} sd step events detected in {rate}");
         }
     }
-    let false_alarms = false_alarms_per_week(settings, 10);
+    let false_alarms = false_alarms_per_week(settings, 20);
     println!("noise only: {false_alarms} false alarms per channel-week");
     assert!(
         false_alarms < 1.0,
