@@ -5,6 +5,7 @@
 # DANJIANG_NO_SERVE=1 stops before serving.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/build-tools.sh
 cargo build --release -p danjiang
 bin="${CARGO_TARGET_DIR:-target}/release/danjiang"
 mkdir -p target/demo

@@ -12,6 +12,9 @@ disk() { df -h . /tmp | sed 's/^/    /'; }
 step "free disk"
 disk
 
+step "cmake and a C++ compiler for HiGHS (scripts/build-tools.sh)"
+scripts/build-tools.sh
+
 step "cargo fmt --all --check"
 cargo fmt --all --check
 
@@ -35,6 +38,12 @@ while IFS='=' read -r key value; do
     esac
 done <<<"$epanet_env"
 [[ -n "${DANJIANG_RUNEPANET:-}" ]] || { echo "test.sh: scripts/reference.sh --env gave no RUNEPANET" >&2; exit 1; }
+
+step "Chama 0.3 and HiGHS for the sensor placement comparison (.venv, PyPI)"
+# The test compares `danjiang sensors place` with Chama's MILP on the same impact files.
+.venv/bin/python -c "import chama, highspy" 2>/dev/null \
+    || .venv/bin/pip install -q "chama==0.3.0" "highspy==1.16.0"
+export DANJIANG_CHAMA_PYTHON="$PWD/.venv/bin/python"
 
 step "Headless Chromium, chromedriver and CJK fonts for the web app's browser tests (Debian packages)"
 # Without a CJK font Chromium draws the Chinese pages' text as empty boxes in the screenshots.

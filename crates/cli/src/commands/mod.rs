@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod patrol;
 pub mod run;
 pub mod samples;
+pub mod sensors;
 pub mod serve;
 pub mod siting;
 pub mod sweep;

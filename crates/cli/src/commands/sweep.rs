@@ -239,7 +239,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn read_network(path: &PathBuf) -> anyhow::Result<Network> {
+pub(crate) fn read_network(path: &PathBuf) -> anyhow::Result<Network> {
     match inp::read_file(path) {
         Ok(outcome) => Ok(outcome.network),
         Err(error) => bail!("{error}\nfix the input file, then run the sweep again (`danjiang check` lists every problem)"),
@@ -398,60 +398,59 @@ fn write_outputs(
     Ok(())
 }
 
-fn run_contamination(args: &ContaminationArgs) -> anyhow::Result<ExitCode> {
+/// A contamination sweep as its command-line arguments set it up, and the scenarios it ran.
+pub struct RanSweep {
+    /// The network.
+    pub network: Network,
+    /// The sweep (hydraulics, receptors).
+    pub sweep: ContaminationSweep,
+    /// Every scenario of the whole sweep.
+    pub injections: Vec<contamination::Injection>,
+    /// The part that ran.
+    pub shard: Shard,
+    /// What each scenario of this shard gave.
+    pub outcomes: Vec<contamination::ScenarioOutcome>,
+    /// The injection defaults.
+    pub defaults: InjectionDefaults,
+    /// The run length asked for, s.
+    pub run_duration: Option<u64>,
+    /// Seconds the hydraulics and the scenarios took.
+    pub seconds: (f64, f64),
+}
+
+/// Reads the network and the scenario options, and runs this shard's scenarios with a
+/// progress bar. `extra_sensors` watches these nodes as sensors besides `--sensors`, and
+/// `demand_receptors` forces demand nodes to be watched.
+pub fn run_sweep(
+    args: &ContaminationArgs,
+    extra_sensors: impl FnOnce(&Network) -> Vec<danjiang_network::NodeIdx>,
+    demand_receptors: bool,
+) -> anyhow::Result<RanSweep> {
     let network = read_network(&args.network)?;
     let shard = Shard::parse(&args.parallel.shard)?;
-    let kind = contamination::parse_kind(&args.kind).map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
-    let defaults = InjectionDefaults {
-        start: hours(&args.start, "--start")?,
-        duration: hours(&args.duration, "--duration")?,
-        kind,
-        strength: args.strength,
-        decay: args.decay,
-    };
-    defaults.check()?;
-    let injections = if let Some(path) = &args.scenarios {
-        read_scenarios(path, &network, &defaults)?
-    } else if !args.nodes.is_empty() {
-        let mut list = Vec::new();
-        for id in &args.nodes {
-            let node = network
-                .node_idx(id.trim())
-                .with_context(|| format!("--nodes: node {id:?} is not in the network"))?;
-            list.push(defaults.at(node));
-        }
-        list
-    } else {
-        every_node(&network, &defaults)
-    };
+    let defaults = injection_defaults(args)?;
+    let injections = injections(args, &network, &defaults)?;
     let run_duration = args
         .parallel
         .run_duration
         .as_deref()
         .map(|d| hours(d, "--run-duration"))
         .transpose()?;
-    let population = match &args.population {
-        Some(path) => read_population(path, &network)?,
-        None => {
-            if !(args.per_person.is_finite() && args.per_person > 0.0) {
-                bail!(
-                    "--per-person {}: expected litres per day above zero",
-                    args.per_person
-                );
-            }
-            population_by_demand(&network, args.per_person / 1000.0 / 86_400.0)
-        }
+    let mut sensors = match &args.sensors {
+        Some(path) => read_node_list(path, &network)?,
+        None => Vec::new(),
     };
+    sensors.extend(extra_sensors(&network));
+    sensors.sort_unstable_by_key(|n| n.index());
+    sensors.dedup();
     let plants = args
         .plants
         .as_ref()
         .map(|path| read_node_list(path, &network))
         .transpose()?;
-    let sensors = match &args.sensors {
-        Some(path) => read_node_list(path, &network)?,
-        None => Vec::new(),
-    };
-    let receptors = Receptors::new(&network, plants, sensors, args.demand_receptors, population);
+    let population = population(args, &network)?;
+    let demand_nodes = args.demand_receptors || demand_receptors;
+    let receptors = Receptors::new(&network, plants, sensors, demand_nodes, population);
     let options = SweepOptions {
         threshold: args.threshold,
         quality_step: args.quality_step,
@@ -466,8 +465,82 @@ fn run_contamination(args: &ContaminationArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let outcomes = sweep.run(mine, range.start + 1, args.parallel.threads, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let elapsed = started.elapsed().as_secs_f64();
+    Ok(RanSweep {
+        network,
+        sweep,
+        injections,
+        shard,
+        outcomes,
+        defaults,
+        run_duration,
+        seconds: (hydraulic_seconds, started.elapsed().as_secs_f64()),
+    })
+}
 
+fn injection_defaults(args: &ContaminationArgs) -> anyhow::Result<InjectionDefaults> {
+    let kind = contamination::parse_kind(&args.kind).map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
+    let defaults = InjectionDefaults {
+        start: hours(&args.start, "--start")?,
+        duration: hours(&args.duration, "--duration")?,
+        kind,
+        strength: args.strength,
+        decay: args.decay,
+    };
+    defaults.check()?;
+    Ok(defaults)
+}
+
+fn injections(
+    args: &ContaminationArgs,
+    network: &Network,
+    defaults: &InjectionDefaults,
+) -> anyhow::Result<Vec<contamination::Injection>> {
+    if let Some(path) = &args.scenarios {
+        return Ok(read_scenarios(path, network, defaults)?);
+    }
+    if args.nodes.is_empty() {
+        return Ok(every_node(network, defaults));
+    }
+    args.nodes
+        .iter()
+        .map(|id| {
+            let node = network
+                .node_idx(id.trim())
+                .with_context(|| format!("--nodes: node {id:?} is not in the network"))?;
+            Ok(defaults.at(node))
+        })
+        .collect()
+}
+
+fn population(args: &ContaminationArgs, network: &Network) -> anyhow::Result<Vec<f64>> {
+    match &args.population {
+        Some(path) => Ok(read_population(path, network)?),
+        None => {
+            if !(args.per_person.is_finite() && args.per_person > 0.0) {
+                bail!(
+                    "--per-person {}: expected litres per day above zero",
+                    args.per_person
+                );
+            }
+            Ok(population_by_demand(
+                network,
+                args.per_person / 1000.0 / 86_400.0,
+            ))
+        }
+    }
+}
+
+fn run_contamination(args: &ContaminationArgs) -> anyhow::Result<ExitCode> {
+    let RanSweep {
+        network,
+        sweep,
+        injections,
+        shard,
+        outcomes,
+        defaults,
+        run_duration,
+        seconds: (hydraulic_seconds, elapsed),
+    } = run_sweep(args, |_| Vec::new(), false)?;
     let scenarios = contamination::scenario_table(&network, &outcomes)?;
     let receptors = contamination::receptor_table(&network, sweep.receptors(), &outcomes)?;
     let summary = contamination::summary_text(&scenarios, args.parallel.top);
@@ -494,9 +567,9 @@ fn run_contamination(args: &ContaminationArgs) -> anyhow::Result<ExitCode> {
     eprint!("{summary}");
     eprintln!(
         "shard {shard}: {} of {} scenarios in {elapsed:.1} s ({:.1} scenarios/s; hydraulics {hydraulic_seconds:.1} s); {failed} failed; results in {}",
-        mine.len(),
+        outcomes.len(),
         injections.len(),
-        mine.len() as f64 / elapsed.max(1e-9),
+        outcomes.len() as f64 / elapsed.max(1e-9),
         args.parallel.output.display()
     );
     Ok(ExitCode::SUCCESS)

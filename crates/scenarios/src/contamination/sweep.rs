@@ -283,6 +283,11 @@ impl ContaminationSweep {
         self.quality_step
     }
 
+    /// The run length, s.
+    pub fn duration(&self) -> u64 {
+        self.duration
+    }
+
     /// The shared hydraulics.
     pub fn hydraulics(&self) -> &Arc<StoredHydraulics> {
         &self.hydraulics
