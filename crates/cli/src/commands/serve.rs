@@ -221,4 +221,29 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn options_set_where_alarm_notices_go() {
+        let plain = Command::parse_from(["serve"]).serve;
+        assert_eq!(plain.alarms.config(), NotifyConfig::default());
+        let set = Command::parse_from([
+            "serve",
+            "--alarm-webhook",
+            "http://127.0.0.1:9000/hook",
+            "--smtp",
+            "smtp://127.0.0.1:2525",
+            "--smtp-from",
+            "alarms@example.org",
+        ])
+        .serve;
+        assert_eq!(
+            set.alarms.config(),
+            NotifyConfig {
+                webhook: Some("http://127.0.0.1:9000/hook".into()),
+                smtp: Some("smtp://127.0.0.1:2525".into()),
+                smtp_from: Some("alarms@example.org".into()),
+            }
+        );
+        assert!(Command::try_parse_from(["serve", "--smtp", "smtp://relay"]).is_err());
+    }
 }

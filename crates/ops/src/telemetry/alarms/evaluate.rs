@@ -367,3 +367,74 @@ pub async fn check_stale(store: &Store, now: i64) -> Result<Vec<Alarm>> {
     tx.commit().await?;
     Ok(changes.raised)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag() -> Watched {
+        Watched {
+            id: 1,
+            code: "T".into(),
+            name: "T".into(),
+            unit: "m".into(),
+            levels: [
+                (AlarmKind::HighHigh, Some(9.0)),
+                (AlarmKind::High, Some(8.0)),
+                (AlarmKind::Low, None),
+                (AlarmKind::LowLow, None),
+            ],
+            rate_limit_per_minute: Some(2.0),
+            deadband: 0.5,
+            previous: Some((0, 5.0, Quality::Good)),
+        }
+    }
+
+    #[test]
+    fn levels_pass_their_limit_and_come_back_by_the_deadband() {
+        assert!(beyond(AlarmKind::High, 8.01, 8.0) && !beyond(AlarmKind::High, 8.0, 8.0));
+        assert!(beyond(AlarmKind::LowLow, 0.99, 1.0) && !beyond(AlarmKind::Low, 1.0, 1.0));
+        assert!(!back_inside(AlarmKind::High, 7.6, 8.0, 0.5));
+        assert!(back_inside(AlarmKind::High, 7.5, 8.0, 0.5));
+        assert!(!back_inside(AlarmKind::Low, 2.4, 2.0, 0.5));
+        assert!(back_inside(AlarmKind::Low, 2.5, 2.0, 0.5));
+    }
+
+    #[test]
+    fn a_batch_is_followed_in_time_order_from_the_latest_point() {
+        let mut changes = Changes::default();
+        // Late (t = 0, not after the latest), then 5 → 8.5 over 2 min (1.75/min, within the
+        // rate), 8.5 → 12 over 1 min (rate and high-high), back to 7 (rate 5/min still high).
+        let points = [
+            (0, 50.0, Quality::Good),
+            (120, 8.5, Quality::Good),
+            (180, 12.0, Quality::Good),
+            (240, 12.5, Quality::Bad),
+            (300, 7.0, Quality::Good),
+        ];
+        follow(&tag(), &points, &mut changes);
+        let raised: Vec<(AlarmKind, i64, Option<i64>)> = changes
+            .raised
+            .iter()
+            .map(|a| (a.kind, a.raised_at, a.cleared_at))
+            .collect();
+        assert_eq!(
+            raised,
+            [
+                (AlarmKind::High, 120, Some(300)),
+                (AlarmKind::HighHigh, 180, Some(300)),
+                (AlarmKind::Rate, 180, None),
+            ]
+        );
+        assert_eq!(changes.raised[2].value, Some(3.5));
+    }
+
+    #[test]
+    fn clearing_follows_the_life_cycle() {
+        assert_eq!(
+            AlarmState::Active.cleared(),
+            AlarmState::ClearedUnacknowledged
+        );
+        assert_eq!(AlarmState::Acknowledged.cleared(), AlarmState::Closed);
+    }
+}
