@@ -448,6 +448,14 @@ async fn limits_are_checked_and_audited_and_recipients_listed() {
             on_duty: true,
         };
         assert!(alarms::set_recipient(&store, &bad, "alice").await.is_err());
+        let stranger = Recipient {
+            username: "nobody".into(),
+            email: "n@example.org".into(),
+            on_duty: true,
+        };
+        let unknown = alarms::set_recipient(&store, &stranger, "alice").await;
+        assert!(matches!(unknown, Err(OpsError::NotFound(_))), "{url}");
+        assert_eq!(alarms::recipients(&store).await.unwrap().len(), 3, "{url}");
         let duty = alarms::on_duty_recipients(&store).await.unwrap();
         let names: Vec<&str> = duty.iter().map(|r| r.username.as_str()).collect();
         assert_eq!(names, ["dora"], "{url}: on duty and active only");

@@ -530,3 +530,45 @@ async fn alarm_mail_goes_to_the_people_on_duty() {
     assert!(text.contains("alarms@example.org"), "the sender: {text}");
     app.state.store.close().await;
 }
+
+#[tokio::test]
+async fn the_sweep_raises_stale_alarms_and_notifies_them() {
+    let store = common::sqlite("alarms_sweep").await;
+    let app = TestApp::demo(store).await;
+    register(&app).await;
+    let (url, mut arrivals) = http_sink(vec![], true).await;
+    let config = NotifyConfig {
+        webhook: Some(url),
+        ..NotifyConfig::default()
+    };
+    let state = app.state.clone().with_notifications(&config).unwrap();
+    // Interval 60 s × factor 3: ten minutes without a point is stale; one minute is not.
+    send(&app, &Notifier::default(), "POOL.LEVEL", 600, 5.0).await;
+    send(&app, &Notifier::default(), "OUT16.TURB", 60, 1.0).await;
+    assert_eq!(
+        danjiang_server::alarms::sweep::sweep_once(&state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        danjiang_server::alarms::sweep::sweep_once(&state)
+            .await
+            .unwrap(),
+        0,
+        "one standing"
+    );
+    let (_, body) = tokio::time::timeout(Duration::from_secs(5), arrivals.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (
+            body["alarm"]["tag"].as_str(),
+            body["alarm"]["kind"].as_str()
+        ),
+        (Some("POOL.LEVEL"), Some("stale"))
+    );
+    app.state.store.close().await;
+}

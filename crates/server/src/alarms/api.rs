@@ -8,7 +8,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use super::work::{alarm_page, AlarmParams};
 use crate::web::api::{ApiJson, ApiPath, ApiQuery};
-use crate::web::auth::{Authorized, Operator, Viewer};
+use crate::web::auth::{Admin, Authorized, Operator, Viewer};
 use crate::web::error::ApiError;
 use crate::web::notify::AlarmView;
 use crate::web::paging::{ListPage, Paging};
@@ -188,10 +188,88 @@ pub async fn set_limits(
     Ok(ApiJson(set.into()))
 }
 
+/// Someone told of new alarms by mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecipientView {
+    /// The user.
+    pub username: String,
+    /// Where alarm mail goes.
+    pub email: String,
+    /// Whether the user is on duty (only they are mailed).
+    pub on_duty: bool,
+}
+
+/// A user's alarm mail settings.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientBody {
+    /// Where alarm mail goes.
+    pub email: String,
+    /// Whether the user is on duty.
+    pub on_duty: bool,
+}
+
+fn view(r: alarms::Recipient) -> RecipientView {
+    RecipientView {
+        username: r.username,
+        email: r.email,
+        on_duty: r.on_duty,
+    }
+}
+
+/// `GET /api/v1/alarm-recipients`: who is mailed of new alarms, on duty or not (admin).
+#[utoipa::path(get, path = "/api/v1/alarm-recipients", tag = "alarms",
+    responses((status = 200, body = [RecipientView]), (status = 403, body = crate::web::error::ErrorBody)))]
+pub async fn recipients(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<ApiJson<Vec<RecipientView>>, ApiError> {
+    let all = alarms::recipients(&state.store).await?;
+    Ok(ApiJson(all.into_iter().map(view).collect()))
+}
+
+/// `PUT /api/v1/alarm-recipients/{username}`: sets a user's alarm mail address and whether they
+/// are on duty (admin; audited).
+#[utoipa::path(put, path = "/api/v1/alarm-recipients/{username}", tag = "alarms",
+    params(("username" = String, Path, description = "The user")), request_body = RecipientBody,
+    responses((status = 200, body = RecipientView), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn set_recipient(
+    State(state): State<AppState>,
+    Authorized(session): Admin,
+    ApiPath(username): ApiPath<String>,
+    ApiJson(body): ApiJson<RecipientBody>,
+) -> Result<ApiJson<RecipientView>, ApiError> {
+    let recipient = alarms::Recipient {
+        username,
+        email: body.email.trim().to_string(),
+        on_duty: body.on_duty,
+    };
+    alarms::set_recipient(&state.store, &recipient, &session.user.username).await?;
+    Ok(ApiJson(view(recipient)))
+}
+
 /// The alarms' part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, one, acknowledge, shelve, unshelve, limits, set_limits),
-    components(schemas(AlarmView, Acknowledgement, Shelving, Limits))
+    paths(
+        list,
+        one,
+        acknowledge,
+        shelve,
+        unshelve,
+        limits,
+        set_limits,
+        recipients,
+        set_recipient
+    ),
+    components(schemas(
+        AlarmView,
+        Acknowledgement,
+        Shelving,
+        Limits,
+        RecipientView,
+        RecipientBody
+    ))
 )]
 pub struct AlarmsApi;

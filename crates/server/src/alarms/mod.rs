@@ -1,5 +1,5 @@
 //! Alarms of telemetry tags: the alarm list (API and page) with its filters, acknowledging with
-//! a note, shelving and unshelving, each tag's limits, and the periodic stale sweep that
+//! a note, shelving and unshelving, each tag's limits, who is mailed (the on-duty list), and the periodic stale sweep that
 //! `serve` starts. The alarms themselves are raised in `ops` as points are stored.
 
 pub mod api;
@@ -28,6 +28,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/tags/{code}/limits",
             get(api::limits).put(api::set_limits),
+        )
+        .route("/api/v1/alarm-recipients", get(api::recipients))
+        .route(
+            "/api/v1/alarm-recipients/{username}",
+            axum::routing::put(api::set_recipient),
         )
 }
 

@@ -287,7 +287,8 @@ pub struct Recipient {
     pub on_duty: bool,
 }
 
-/// Adds or changes a user's alarm mail address and duty (by `by`; audited).
+/// Adds or changes a user's alarm mail address and duty (by `by`; audited). An unknown user is
+/// not found.
 pub async fn set_recipient(store: &Store, recipient: &Recipient, by: &str) -> Result<()> {
     let email = recipient.email.trim();
     let plausible = email.split_once('@').is_some_and(|(user, host)| {
@@ -297,6 +298,13 @@ pub async fn set_recipient(store: &Store, recipient: &Recipient, by: &str) -> Re
         return Err(OpsError::Invalid(format!(
             "email: `{email}` is not a mail address"
         )));
+    }
+    let known = sqlx::query("SELECT 1 FROM users WHERE username = $1")
+        .bind(&recipient.username)
+        .fetch_optional(store.pool())
+        .await?;
+    if known.is_none() {
+        return Err(OpsError::NotFound(format!("user `{}`", recipient.username)));
     }
     let mut tx = store.begin_write().await?;
     sqlx::query(
@@ -338,6 +346,23 @@ pub async fn on_duty_recipients(store: &Store) -> Result<Vec<Recipient>> {
                 username: row.try_get(0)?,
                 email: row.try_get(1)?,
                 on_duty: true,
+            })
+        })
+        .collect()
+}
+
+/// Everyone with an alarm mail address, on duty or not, by user name.
+pub async fn recipients(store: &Store) -> Result<Vec<Recipient>> {
+    let rows =
+        sqlx::query("SELECT username, email, on_duty FROM alarm_recipients ORDER BY username")
+            .fetch_all(store.pool())
+            .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Recipient {
+                username: row.try_get(0)?,
+                email: row.try_get(1)?,
+                on_duty: row.try_get::<i64, _>(2)? == 1,
             })
         })
         .collect()

@@ -18,8 +18,8 @@ mod evaluate;
 mod list;
 
 pub use actions::{
-    acknowledge, limits, on_duty_recipients, set_limits, set_recipient, shelve, unshelve,
-    AlarmLimits, Recipient, MAX_SHELVE_S,
+    acknowledge, limits, on_duty_recipients, recipients, set_limits, set_recipient, shelve,
+    unshelve, AlarmLimits, Recipient, MAX_SHELVE_S,
 };
 pub use evaluate::{check_stale, evaluate_in};
 pub use list::{alarm, alarms, AlarmFilter, AlarmPage, StateFilter};
