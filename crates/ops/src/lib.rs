@@ -2,6 +2,7 @@
 //! readings, the supply ledger with plans, and its store on SQLite or PostgreSQL (sqlx).
 
 pub mod asset_geometry;
+pub mod audit;
 pub mod calendar;
 mod csv_rows;
 pub mod demo;

@@ -4,6 +4,7 @@
 pub mod web;
 
 pub mod accounts;
+pub mod alarms;
 pub mod api_docs;
 pub mod ledger;
 pub mod overview;
@@ -31,7 +32,7 @@ struct Feature {
 
 /// Every feature, once (the navigation's order is `web::layout::NAV`'s).
 #[rustfmt::skip]
-const FEATURES: [Feature; 8] = [
+const FEATURES: [Feature; 9] = [
     Feature { routes: overview::routes, openapi: overview::openapi },
     Feature { routes: ledger::routes, openapi: ledger::openapi },
     Feature { routes: register::routes, openapi: register::openapi },
@@ -40,6 +41,7 @@ const FEATURES: [Feature; 8] = [
     Feature { routes: quality::routes, openapi: quality::openapi },
     Feature { routes: patrols::routes, openapi: patrols::openapi },
     Feature { routes: siting::routes, openapi: siting::openapi },
+    Feature { routes: alarms::routes, openapi: alarms::openapi },
 ];
 
 /// The whole OpenAPI document: its header merged with every feature's part.
@@ -87,7 +89,7 @@ pub async fn prepare(state: &AppState) -> Result<()> {
 }
 
 /// Serves the application on `address` until Ctrl-C, after [`prepare`]; calls `ready` with the
-/// bound address first.
+/// bound address first, then starts the stale-alarm sweep.
 pub async fn serve(
     state: AppState,
     address: SocketAddr,
@@ -105,6 +107,7 @@ pub async fn serve(
         source,
     })?;
     ready(bound);
+    alarms::sweep::start(state.clone(), alarms::sweep::SWEEP_EVERY);
     // The peer's address is kept for login throttling (`web::auth::ClientAddress`).
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)

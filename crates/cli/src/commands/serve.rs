@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::Args;
 use danjiang_server::accounts::users::{create_user_audited, NewUser};
 use danjiang_server::accounts::Role;
+use danjiang_server::web::notify::NotifyConfig;
 use danjiang_server::web::state::RunLimits;
 use danjiang_server::AppState;
 
@@ -48,6 +49,35 @@ pub struct ServeArgs {
     pub behind_proxy: bool,
     #[command(flatten)]
     pub runs: RunLimitArgs,
+    #[command(flatten)]
+    pub alarms: AlarmNoticeArgs,
+}
+
+/// Where the notices of new alarms go (shelved alarms are not notified).
+#[derive(Args, Debug, Clone, Default)]
+pub struct AlarmNoticeArgs {
+    /// POST each new alarm as JSON (`{"event": "alarm_raised", "alarm": {...}}`) to this
+    /// `http://` URL, with a 5 s timeout and retries; ingestion never waits for it.
+    #[arg(long, value_name = "URL")]
+    pub alarm_webhook: Option<String>,
+    /// Mail each new alarm through this SMTP relay, `smtp://host[:port]`, to the users on duty
+    /// (the alarm_recipients table); needs --smtp-from.
+    #[arg(long, value_name = "URL", requires = "smtp_from")]
+    pub smtp: Option<String>,
+    /// The sender address of alarm mail.
+    #[arg(long, value_name = "ADDR", requires = "smtp")]
+    pub smtp_from: Option<String>,
+}
+
+impl AlarmNoticeArgs {
+    /// The notification settings these options make.
+    pub fn config(&self) -> NotifyConfig {
+        NotifyConfig {
+            webhook: self.alarm_webhook.clone(),
+            smtp: self.smtp.clone(),
+            smtp_from: self.smtp_from.clone(),
+        }
+    }
 }
 
 /// The limits of a simulation run started through the server; a run over one is refused with
@@ -143,6 +173,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             store.close().await;
             return Ok(ExitCode::SUCCESS);
         }
+        let state = state.with_notifications(&args.alarms.config())?;
         serve_until_stopped(state, args.listen).await?;
         store.close().await;
         Ok::<ExitCode, anyhow::Error>(ExitCode::SUCCESS)
@@ -189,5 +220,30 @@ mod tests {
                 max_hours: 0.25,
             }
         );
+    }
+
+    #[test]
+    fn options_set_where_alarm_notices_go() {
+        let plain = Command::parse_from(["serve"]).serve;
+        assert_eq!(plain.alarms.config(), NotifyConfig::default());
+        let set = Command::parse_from([
+            "serve",
+            "--alarm-webhook",
+            "http://127.0.0.1:9000/hook",
+            "--smtp",
+            "smtp://127.0.0.1:2525",
+            "--smtp-from",
+            "alarms@example.org",
+        ])
+        .serve;
+        assert_eq!(
+            set.alarms.config(),
+            NotifyConfig {
+                webhook: Some("http://127.0.0.1:9000/hook".into()),
+                smtp: Some("smtp://127.0.0.1:2525".into()),
+                smtp_from: Some("alarms@example.org".into()),
+            }
+        );
+        assert!(Command::try_parse_from(["serve", "--smtp", "smtp://relay"]).is_err());
     }
 }

@@ -72,7 +72,7 @@ pub struct CheckedPoints {
 }
 
 /// What storing a batch did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct IngestSummary {
     /// Points in the batch.
     pub received: usize,
@@ -80,6 +80,8 @@ pub struct IngestSummary {
     pub stored: usize,
     /// Points already stored (or repeated in the batch), ignored.
     pub duplicates: usize,
+    /// Alarms the batch raised (for the caller to notify), in the order raised per tag.
+    pub alarms: Vec<super::alarms::Alarm>,
 }
 
 /// Reads, checks and stores a batch; nothing is stored when any point is wrong.
@@ -473,7 +475,8 @@ fn finite(f: &mut crate::csv_rows::Fields, name: &str) -> Option<f64> {
     f.number(name, true)
 }
 
-/// Stores checked points in `tx`: new points, their rollups and the tags' latest points.
+/// Stores checked points in `tx`: new points, their rollups, the alarms they raise or clear
+/// and the tags' latest points.
 pub async fn store_points_in(
     backend: Backend,
     tx: &mut sqlx::Transaction<'static, Any>,
@@ -484,11 +487,13 @@ pub async fn store_points_in(
         insert_points(backend, tx, chunk, &mut stored).await?;
     }
     update_rollups(backend, tx, &stored).await?;
+    let alarms = super::alarms::evaluate_in(backend, tx, &stored).await?;
     update_latest(backend, tx, &stored).await?;
     Ok(IngestSummary {
         received: checked.points.len() + checked.repeated,
         stored: stored.len(),
         duplicates: checked.points.len() + checked.repeated - stored.len(),
+        alarms,
     })
 }
 

@@ -5,8 +5,10 @@
 //! Invariants: a batch of points is checked whole before the write transaction opens and stored
 //! all-or-nothing; a point already stored (same tag and time) is ignored, so a batch sent twice
 //! changes nothing; rollups count each stored point once whatever order points arrive in; points
-//! of bad quality are stored and shown but not rolled up.
+//! of bad quality are stored and shown but not rolled up. Alarm limits and rates are evaluated in
+//! the same transaction ([`alarms`]).
 
+pub mod alarms;
 pub mod ingest;
 pub mod register;
 pub mod series;

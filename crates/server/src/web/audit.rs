@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::{Any, Row, Transaction};
 use utoipa::ToSchema;
 
-use crate::web::dates::{format_time, now};
+use crate::web::dates::format_time;
 use crate::web::error::Result;
 
 /// One change.
@@ -43,18 +43,17 @@ pub async fn record(
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, username, action, entity, entity_id, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    danjiang_ops::audit::record_in(
+        tx,
+        danjiang_ops::audit::Change {
+            username,
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+        },
     )
-    .bind(now())
-    .bind(username)
-    .bind(action)
-    .bind(entity)
-    .bind(entity_id)
-    .bind(before.map(Value::to_string))
-    .bind(after.map(Value::to_string))
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }

@@ -91,7 +91,9 @@ impl ServerError {
             ServerError::Store(danjiang_ops::OpsError::Rejected { .. }) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ServerError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServerError::NotFound(_) | ServerError::Store(danjiang_ops::OpsError::NotFound(_)) => {
+                StatusCode::NOT_FOUND
+            }
             ServerError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::OverLimit(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServerError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -110,7 +112,9 @@ impl ServerError {
                 "bad_request"
             }
             ServerError::Store(danjiang_ops::OpsError::Rejected { .. }) => "rejected",
-            ServerError::NotFound(_) => "not_found",
+            ServerError::NotFound(_) | ServerError::Store(danjiang_ops::OpsError::NotFound(_)) => {
+                "not_found"
+            }
             ServerError::TooLarge(_) => "payload_too_large",
             ServerError::OverLimit(_) => "over_limit",
             ServerError::Throttled { .. } => "throttled",

@@ -25,6 +25,7 @@ pub const NAV: &[NavEntry] = &[
     NavEntry { path: "/plans", key: "nav.plans", min_rank: 0 },
     NavEntry { path: "/map", key: "map.nav", min_rank: 0 },
     NavEntry { path: "/incidents", key: "incident.nav", min_rank: 0 },
+    NavEntry { path: "/alarms", key: "alarms.nav", min_rank: 0 },
     NavEntry { path: "/quality", key: "quality.nav", min_rank: 0 },
     NavEntry { path: "/patrols", key: "patrols.nav", min_rank: 0 },
     NavEntry { path: "/siting", key: "siting.nav", min_rank: 0 },

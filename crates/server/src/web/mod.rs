@@ -1,5 +1,5 @@
 //! The bottom layer every feature builds on, importing no feature: state, errors, sessions and
-//! roles, pages' frame, the API's extractors, paging, dates, audit, metrics and static files.
+//! roles, pages' frame, the API's extractors, paging, dates, audit, alarm notifications, metrics and static files.
 
 pub mod api;
 pub mod audit;
@@ -12,6 +12,7 @@ pub mod health;
 pub mod i18n;
 pub mod layout;
 pub mod metrics;
+pub mod notify;
 pub mod page;
 pub mod paging;
 pub mod reports;

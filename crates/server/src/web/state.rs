@@ -8,6 +8,7 @@ use danjiang_simulation::{Budget, Limit};
 use crate::web::error::Result;
 use crate::web::i18n::Texts;
 use crate::web::metrics::Metrics;
+use crate::web::notify::{Notifier, NotifyConfig};
 use crate::web::reports::Reports;
 
 /// The application's shared state (cheap to clone: everything is behind `Arc` or a pool).
@@ -29,6 +30,8 @@ pub struct AppState {
     pub behind_proxy: bool,
     /// The limits of a simulation run started through the server.
     pub run_limits: RunLimits,
+    /// Where alarm notices go (none until [`AppState::with_notifications`]).
+    pub notifier: Notifier,
 }
 
 /// The limits of one simulation run started through the server, set by `danjiang serve`'s
@@ -87,6 +90,14 @@ impl AppState {
             secure_cookies: false,
             behind_proxy: false,
             run_limits: RunLimits::default(),
+            notifier: Notifier::default(),
         })
+    }
+
+    /// The state with alarm notices sent as `config` says (starts the notification task, so it
+    /// is called inside the Tokio runtime).
+    pub fn with_notifications(mut self, config: &NotifyConfig) -> Result<AppState> {
+        self.notifier = Notifier::start(config, self.store.clone())?;
+        Ok(self)
     }
 }
