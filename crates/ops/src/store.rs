@@ -205,6 +205,7 @@ impl Store {
     pub async fn clear(&self) -> Result<()> {
         let mut tx = self.begin_write().await?;
         for table in [
+            "ingest_tokens",
             "tag_latest",
             "point_rollups",
             "points",
