@@ -65,15 +65,35 @@ pub fn router(state: AppState) -> Router {
         ))
         .fallback(web::fallback)
         .layer(axum::middleware::from_fn(web::api::json_errors))
+        .layer(axum::middleware::from_fn(
+            web::headers::close_after_refused_body,
+        ))
+        .layer(axum::middleware::map_response(
+            web::headers::security_headers,
+        ))
         .with_state(state)
 }
 
-/// Serves the application on `address` until Ctrl-C; calls `ready` with the bound address first.
+/// What the server does before it takes requests: runs a stopped server left unfinished are
+/// marked failed (their work ended with it).
+pub async fn prepare(state: &AppState) -> Result<()> {
+    let interrupted = simulation::runs::fail_interrupted(&state.store).await?;
+    if !interrupted.is_empty() {
+        tracing::warn!(
+            "runs {interrupted:?} were unfinished when the server stopped: marked failed"
+        );
+    }
+    Ok(())
+}
+
+/// Serves the application on `address` until Ctrl-C, after [`prepare`]; calls `ready` with the
+/// bound address first.
 pub async fn serve(
     state: AppState,
     address: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<()> {
+    prepare(&state).await?;
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|source| ServerError::Serve {
@@ -85,7 +105,9 @@ pub async fn serve(
         source,
     })?;
     ready(bound);
-    axum::serve(listener, router(state))
+    // The peer's address is kept for login throttling (`web::auth::ClientAddress`).
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

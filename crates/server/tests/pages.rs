@@ -167,6 +167,31 @@ async fn pages_login_languages_and_forms() {
         zh.contains("<h1>总览</h1>") && zh.contains("lang=\"zh\""),
         "{zh}"
     );
+    // Only a path of this site is a place to go back to: tabs and newlines (dropped by
+    // browsers, which would then follow `//evil.example`) and other sites go home instead.
+    for next in [
+        "/%09/evil.example",
+        "/%0A/x",
+        "//evil.example",
+        "/%5Cevil.example",
+        "https://evil.example",
+        "/%0D%0ASet-Cookie:x=1",
+    ] {
+        for route in ["/lang/en", "/login"] {
+            let reply = app.get(&format!("{route}?next={next}"), None).await;
+            if route == "/login" {
+                assert_eq!(reply.status, StatusCode::OK, "{route}?next={next}");
+                let page = reply.text();
+                assert!(
+                    page.contains("name=\"next\" value=\"/\""),
+                    "{route}?next={next}: {page}"
+                );
+            } else {
+                assert_eq!(reply.status, StatusCode::SEE_OTHER, "{route}?next={next}");
+                assert_eq!(reply.location(), "/", "{route}?next={next}");
+            }
+        }
+    }
     let switch = app.get("/lang/zh?next=%2Fledger", None).await;
     assert_eq!(switch.status, StatusCode::SEE_OTHER);
     assert_eq!(switch.location(), "/ledger");

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode};
 use common::{scratch_folder, stores, Session, TestApp};
+use danjiang_server::web::state::RunLimits;
 use serde_json::{json, Value};
 
 /// Result files of every test go to one scratch folder (names are random per run).
@@ -515,5 +516,130 @@ async fn an_incident_reaches_plants_downstream_and_names_valves() {
             )
             .await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_over_the_limits_is_refused_before_it_is_queued() {
+    use_temporary_data_folder();
+    for store in stores("simulation_limits").await {
+        let demo = TestApp::demo(store).await;
+        let operator = demo.login("operator", "danjiang-operator").await;
+        for (limits, figure, option) in [
+            (
+                RunLimits {
+                    max_periods: 3,
+                    ..RunLimits::default()
+                },
+                "time steps",
+                "--run-max-periods",
+            ),
+            (
+                RunLimits {
+                    max_output_gb: 1e-6,
+                    ..RunLimits::default()
+                },
+                "bytes of results",
+                "--run-max-output-gb",
+            ),
+        ] {
+            let mut state = demo.state.clone();
+            state.run_limits = limits;
+            let app = TestApp {
+                router: danjiang_server::router(state.clone()),
+                state,
+            };
+            let before = app.count("SELECT COUNT(*) FROM simulation_runs").await;
+            let reply = app
+                .json(Method::POST, "/api/v1/runs", &operator, &json!({}))
+                .await;
+            reply.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "over_limit", option);
+            let message = reply.json()["message"].as_str().unwrap().to_string();
+            assert!(
+                message.contains(figure) && message.contains(option),
+                "{message}"
+            );
+            let after = app.count("SELECT COUNT(*) FROM simulation_runs").await;
+            assert_eq!(after, before, "nothing queued: {message}");
+        }
+        // Within the limits the same run is queued.
+        let reply = demo
+            .json(Method::POST, "/api/v1/runs", &operator, &json!({}))
+            .await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+        wait_until_done(&demo, &operator, reply.json()["id"].as_i64().unwrap()).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_a_stopped_server_left_unfinished_fail_when_it_starts() {
+    use_temporary_data_folder();
+    for store in stores("simulation_interrupted").await {
+        let app = TestApp::demo(store).await;
+        let operator = app.login("operator", "danjiang-operator").await;
+        let done = app
+            .json(Method::POST, "/api/v1/runs", &operator, &json!({}))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        wait_until_done(&app, &operator, done).await;
+        // What a crash leaves: a run queued and one running, never to end.
+        let mut left = Vec::new();
+        for status in ["queued", "running"] {
+            let record = danjiang_server::simulation::runs::create(
+                &app.state.store,
+                danjiang_server::simulation::runs::RunKind::Hydraulic,
+                "demo",
+                None,
+                &json!({}),
+                "operator",
+            )
+            .await
+            .unwrap();
+            sqlx::query("UPDATE simulation_runs SET status = $1 WHERE id = $2")
+                .bind(status)
+                .bind(record.id)
+                .execute(app.state.store.pool())
+                .await
+                .unwrap();
+            left.push(record.id);
+        }
+        let (ready, bound) = tokio::sync::oneshot::channel();
+        let server = tokio::spawn(danjiang_server::serve(
+            app.state.clone(),
+            "127.0.0.1:0".parse().unwrap(),
+            move |address| {
+                let _ = ready.send(address);
+            },
+        ));
+        bound.await.expect("the server starts");
+        server.abort();
+        for id in left {
+            let run = app
+                .get(&format!("/api/v1/runs/{id}"), Some(&operator))
+                .await
+                .json();
+            assert_eq!(run["status"], "failed", "{run}");
+            assert!(
+                run["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("interrupted by a server restart")),
+                "{run}"
+            );
+            assert!(run["finished_at"].is_string(), "{run}");
+            let audited = app
+                .count(&format!(
+                    "SELECT COUNT(*) FROM audit_log WHERE entity = 'simulation_run' \
+                     AND entity_id = '{id}' AND username = 'system'"
+                ))
+                .await;
+            assert_eq!(audited, 1, "run {id}");
+        }
+        let run = app
+            .get(&format!("/api/v1/runs/{done}"), Some(&operator))
+            .await
+            .json();
+        assert_eq!(run["status"], "done", "a finished run stays: {run}");
     }
 }

@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::Args;
 use danjiang_server::accounts::users::{create_user_audited, NewUser};
 use danjiang_server::accounts::Role;
+use danjiang_server::web::state::RunLimits;
 use danjiang_server::AppState;
 
 use super::import::{runtime, DatabaseArg};
@@ -36,6 +37,60 @@ pub struct ServeArgs {
         requires = "create_user"
     )]
     pub role: String,
+    /// Mark cookies `Secure` (sent over HTTPS only): for a server reached over HTTPS, as behind
+    /// a TLS proxy. Also set by the environment variable DANJIANG_SECURE_COOKIES=1.
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// The server is reached through a proxy that appends the client's address to
+    /// X-Forwarded-For: login throttling counts that address (else the header is ignored, and
+    /// every client behind a proxy would share the proxy's).
+    #[arg(long)]
+    pub behind_proxy: bool,
+    #[command(flatten)]
+    pub runs: RunLimitArgs,
+}
+
+/// The limits of a simulation run started through the server; a run over one is refused with
+/// the figure and the option that raises it.
+#[derive(Args, Debug, Clone)]
+pub struct RunLimitArgs {
+    /// Most reporting periods (and hydraulic steps) of a run.
+    #[arg(long, value_name = "N", default_value_t = RunLimits::default().max_periods)]
+    pub run_max_periods: u64,
+    /// Most gigabytes of a run's result file.
+    #[arg(long, value_name = "GB", default_value_t = RunLimits::default().max_output_gb)]
+    pub run_max_output_gb: f64,
+    /// Most gigabytes of hydraulics a water-quality run may keep in memory.
+    #[arg(long, value_name = "GB", default_value_t = RunLimits::default().max_memory_gb)]
+    pub run_max_memory_gb: f64,
+    /// Longest a run may take, hours.
+    #[arg(long, value_name = "HOURS", default_value_t = RunLimits::default().max_hours)]
+    pub run_max_hours: f64,
+}
+
+impl RunLimitArgs {
+    /// The limits these options set.
+    pub fn limits(&self) -> RunLimits {
+        RunLimits {
+            max_periods: self.run_max_periods,
+            max_output_gb: self.run_max_output_gb,
+            max_memory_gb: self.run_max_memory_gb,
+            max_hours: self.run_max_hours,
+        }
+    }
+}
+
+impl ServeArgs {
+    /// Whether cookies are to be `Secure`: asked by the option or the environment.
+    pub fn wants_secure_cookies(&self) -> bool {
+        self.secure_cookies || secure_cookies_from_environment()
+    }
+}
+
+/// Whether the environment asks for `Secure` cookies (DANJIANG_SECURE_COOKIES=1 or true).
+fn secure_cookies_from_environment() -> bool {
+    std::env::var("DANJIANG_SECURE_COOKIES")
+        .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
 }
 
 /// Serves `state` on `listen`, printing the URL when it is listening.
@@ -66,7 +121,10 @@ fn password_from_input() -> anyhow::Result<String> {
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = args.db.open().await?;
-        let state = AppState::new(store.clone())?;
+        let mut state = AppState::new(store.clone())?;
+        state.secure_cookies = args.wants_secure_cookies();
+        state.behind_proxy = args.behind_proxy;
+        state.run_limits = args.runs.limits();
         if let Some(username) = &args.create_user {
             let role: Role = args.role.parse()?;
             let password = password_from_input()?;
@@ -89,4 +147,47 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         store.close().await;
         Ok::<ExitCode, anyhow::Error>(ExitCode::SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn options_set_secure_cookies_and_the_run_limits() {
+        let plain = Command::parse_from(["serve"]).serve;
+        assert!(!plain.secure_cookies && !plain.behind_proxy);
+        assert_eq!(plain.runs.limits(), RunLimits::default());
+        let set = Command::parse_from([
+            "serve",
+            "--secure-cookies",
+            "--behind-proxy",
+            "--run-max-periods",
+            "100",
+            "--run-max-output-gb",
+            "0.5",
+            "--run-max-memory-gb",
+            "1",
+            "--run-max-hours",
+            "0.25",
+        ])
+        .serve;
+        assert!(set.wants_secure_cookies() && set.behind_proxy);
+        assert_eq!(
+            set.runs.limits(),
+            RunLimits {
+                max_periods: 100,
+                max_output_gb: 0.5,
+                max_memory_gb: 1.0,
+                max_hours: 0.25,
+            }
+        );
+    }
 }

@@ -1,16 +1,21 @@
-//! Admin pages: users (create, change role or activity) and the audit log.
+//! Admin pages: users (create, change role or activity), login lockouts (lifted by hand) and the
+//! audit log.
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::users::{self, change_user_audited, create_user_audited, NewUser, UserChange};
+use super::throttle::{self, Lockout, Scope};
+use super::users::{
+    self, change_user_audited, create_user_audited, lift_lockout_audited, NewUser, UserChange,
+};
 use crate::web::audit;
 use crate::web::auth::FormAs;
+use crate::web::dates::now;
 use crate::web::error::ServerError;
 use crate::web::layout::{csrf_field, encode, frame};
-use crate::web::page::{AdminPage, PageError, PageOf};
+use crate::web::page::{AdminPage, Ctx, PageError, PageOf};
 use crate::web::paging::{PageParams, Paging};
 use crate::web::session::Role;
 use crate::web::state::AppState;
@@ -19,6 +24,7 @@ use crate::web::state::AppState;
 #[derive(Debug, Deserialize)]
 pub struct Notice {
     created: Option<String>,
+    lifted: Option<String>,
 }
 
 /// `GET /admin/users`.
@@ -28,8 +34,10 @@ pub async fn users(
     Query(notice): Query<Notice>,
 ) -> Result<Markup, PageError> {
     let (items, _) = users::list_users(&state.store, 1000, 0).await?;
+    let lockouts = throttle::lockouts(&state.store, now()).await?;
     let body = html! {
         @if notice.created.is_some() { p.notice role="status" { (ctx.t("users.created_ok")) } }
+        @if notice.lifted.is_some() { p.notice role="status" { (ctx.t("users.lockout_lifted")) } }
         table.users {
             thead { tr {
                 th { (ctx.t("users.username")) } th { (ctx.t("users.display_name")) } th { (ctx.t("users.role")) }
@@ -58,6 +66,7 @@ pub async fn users(
                 }
             }
         }
+        (lockout_table(&ctx, &lockouts))
         h2 { (ctx.t("users.create")) }
         form.create-user method="post" action="/admin/users" {
             (csrf_field(&ctx))
@@ -71,6 +80,57 @@ pub async fn users(
         }
     };
     Ok(frame(&ctx, ctx.t("users.title"), body))
+}
+
+/// The lockouts in force, each with its lift button.
+fn lockout_table(ctx: &Ctx, lockouts: &[Lockout]) -> Markup {
+    html! {
+        h2 { (ctx.t("users.lockouts")) }
+        @if lockouts.is_empty() {
+            p.note { (ctx.t("users.no_lockouts")) }
+        } @else {
+            table.lockouts {
+                thead { tr {
+                    th { (ctx.t("users.lockout_scope")) } th { (ctx.t("users.lockout_subject")) }
+                    th { (ctx.t("users.lockout_failures")) } th { (ctx.t("users.lockout_ends")) } th {}
+                } }
+                tbody {
+                    @for lockout in lockouts {
+                        tr {
+                            td { (ctx.t(&format!("users.lockout_{}", lockout.scope.as_str()))) }
+                            td { code { (lockout.subject) } }
+                            td { (lockout.failures) }
+                            td { ((lockout.retry_after_seconds + 59) / 60) " min" }
+                            td {
+                                form.inline method="post" action="/admin/lockouts" {
+                                    (csrf_field(ctx))
+                                    input type="hidden" name="scope" value=(lockout.scope.as_str());
+                                    input type="hidden" name="subject" value=(lockout.subject);
+                                    button type="submit" { (ctx.t("users.lockout_lift")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The lift-lockout form.
+#[derive(Debug, Deserialize)]
+pub struct LiftForm {
+    scope: Scope,
+    subject: String,
+}
+
+/// `POST /admin/lockouts`: lifts a login lockout (admin; CSRF field; audited).
+pub async fn lift_lockout(
+    State(state): State<AppState>,
+    FormAs(session, form): FormAs<2, LiftForm>,
+) -> Result<Response, PageError> {
+    lift_lockout_audited(&state, &session.user.username, form.scope, &form.subject).await?;
+    Ok(Redirect::to("/admin/users?lifted=1").into_response())
 }
 
 /// `POST /admin/users` (admin; audited).

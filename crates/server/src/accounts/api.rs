@@ -5,15 +5,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use super::throttle::{self, Lockout, Scope};
 use super::users::{
-    self, change_user_audited, create_user_audited, log_in_audited, log_out_audited, NewUser,
-    UserChange,
+    self, change_user_audited, create_user_audited, lift_lockout_audited, log_in_audited,
+    log_out_audited, NewUser, UserChange,
 };
 use crate::web::api::{ApiJson, ApiPath, ApiQuery};
 use crate::web::audit::{self, AuditEntry};
-use crate::web::auth::{self, Admin, Authorized, Viewer};
+use crate::web::auth::{self, Admin, Authorized, ClientAddress, Viewer};
+use crate::web::dates::now;
 use crate::web::error::{ApiError, ServerError};
 use crate::web::paging::{PageParams, Paging};
 use crate::web::session::User;
@@ -132,15 +134,20 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-/// `POST /api/v1/session`: logs in; sets the session cookie and returns the CSRF token.
+/// `POST /api/v1/session`: logs in; sets the session cookie and returns the CSRF token. After
+/// 5 failures for an account in 15 minutes, or 20 from an address, further attempts are
+/// answered 429 with `Retry-After` until the window passes or an admin lifts the lockout.
 #[utoipa::path(post, path = "/api/v1/session", tag = "accounts", request_body = Login,
-    responses((status = 200, body = SessionInfo), (status = 401, body = crate::web::error::ErrorBody)))]
+    responses((status = 200, body = SessionInfo), (status = 401, body = crate::web::error::ErrorBody),
+        (status = 429, body = crate::web::error::ErrorBody, description = "locked out for a while")))]
 pub async fn log_in(
     State(state): State<AppState>,
     jar: CookieJar,
+    ClientAddress(address): ClientAddress,
     ApiJson(login): ApiJson<Login>,
 ) -> Result<(CookieJar, ApiJson<SessionInfo>), ApiError> {
-    let (user, token, csrf) = log_in_audited(&state, &login.username, &login.password).await?;
+    let (user, token, csrf) =
+        log_in_audited(&state, &login.username, &login.password, address.as_deref()).await?;
     Ok((
         jar.add(auth::session_cookie(token, state.secure_cookies)),
         ApiJson(SessionInfo {
@@ -178,7 +185,54 @@ pub async fn log_out(
     ))
 }
 
+/// `GET /api/v1/lockouts`: the accounts and addresses locked out after failed logins (admin).
+#[utoipa::path(get, path = "/api/v1/lockouts", tag = "accounts",
+    responses((status = 200, body = [Lockout]), (status = 403, body = crate::web::error::ErrorBody)))]
+pub async fn lockouts(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<ApiJson<Vec<Lockout>>, ApiError> {
+    Ok(ApiJson(throttle::lockouts(&state.store, now()).await?))
+}
+
+/// Which lockout.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LockoutKey {
+    /// `account` or `address`.
+    pub scope: Scope,
+    /// The account name tried, or the address.
+    pub subject: String,
+}
+
+/// `DELETE /api/v1/lockouts?scope=…&subject=…`: forgets the failed logins of an account name
+/// or an address, lifting its lockout (admin; CSRF header; audited).
+#[utoipa::path(delete, path = "/api/v1/lockouts", tag = "accounts", params(LockoutKey),
+    responses((status = 204), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn lift_lockout(
+    State(state): State<AppState>,
+    Authorized(session): Admin,
+    ApiQuery(key): ApiQuery<LockoutKey>,
+) -> Result<StatusCode, ApiError> {
+    lift_lockout_audited(&state, &session.user.username, key.scope, &key.subject).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The accounts' part of the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(users, create_user, change_user, audit, session, log_in, log_out))]
+#[openapi(
+    paths(
+        users,
+        create_user,
+        change_user,
+        audit,
+        session,
+        log_in,
+        log_out,
+        lockouts,
+        lift_lockout
+    ),
+    components(schemas(Lockout, Scope))
+)]
 pub struct AccountsApi;

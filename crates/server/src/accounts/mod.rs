@@ -1,9 +1,10 @@
-//! Accounts: logging in and out (pages and API), and for admins the users (create, change role
-//! or activity) and the audit log.
+//! Accounts: logging in and out (pages and API, throttled per account and address), and for
+//! admins the users (create, change role or activity), login lockouts and the audit log.
 
 pub mod admin_pages;
 pub mod api;
 pub mod pages;
+pub mod throttle;
 pub mod users;
 
 use axum::routing::{get, patch, post};
@@ -25,10 +26,15 @@ pub fn routes() -> Router<AppState> {
             get(admin_pages::users).post(admin_pages::create_user),
         )
         .route("/admin/users/{username}", post(admin_pages::change_user))
+        .route("/admin/lockouts", post(admin_pages::lift_lockout))
         .route("/admin/audit", get(admin_pages::audit))
         .route("/api/v1/users", get(api::users).post(api::create_user))
         .route("/api/v1/users/{username}", patch(api::change_user))
         .route("/api/v1/audit", get(api::audit))
+        .route(
+            "/api/v1/lockouts",
+            get(api::lockouts).delete(api::lift_lockout),
+        )
         .route(
             "/api/v1/session",
             get(api::session).post(api::log_in).delete(api::log_out),

@@ -2,7 +2,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
@@ -10,7 +11,7 @@ use maud::{html, DOCTYPE};
 use serde::Deserialize;
 
 use super::users::{log_in_audited, log_out_audited};
-use crate::web::auth::{self, plain_form, safe_next, tokens_equal, FormAs, Next};
+use crate::web::auth::{self, plain_form, safe_next, tokens_equal, ClientAddress, FormAs, Next};
 use crate::web::error::ServerError;
 use crate::web::i18n::Language;
 use crate::web::page::PageError;
@@ -25,7 +26,7 @@ fn login_markup(
     language: Language,
     next: &str,
     csrf: &str,
-    failed: bool,
+    alert: Option<&str>,
 ) -> maud::Markup {
     let t = |key| state.texts.get(language, key);
     html! {
@@ -48,8 +49,8 @@ fn login_markup(
                         }
                     }
                     h2 { (t("login.title")) }
-                    @if failed {
-                        p.error role="alert" { (t("login.failed")) }
+                    @if let Some(alert) = alert {
+                        p.error role="alert" { (alert) }
                     }
                     form method="post" action="/login" {
                         input type="hidden" name="csrf" value=(csrf);
@@ -89,7 +90,7 @@ pub async fn login_form(
 ) -> Response {
     let (jar, csrf) = login_cookie(jar, state.secure_cookies);
     let next = safe_next(next.next.as_deref());
-    (jar, login_markup(&state, language, &next, &csrf, false)).into_response()
+    (jar, login_markup(&state, language, &next, &csrf, None)).into_response()
 }
 
 /// The login form's fields.
@@ -102,11 +103,13 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// `POST /login`: checks the form's token against its cookie, then the password.
+/// `POST /login`: checks the form's token against its cookie, then the password (throttled per
+/// account and address).
 pub async fn login(
     State(state): State<AppState>,
     language: Language,
     jar: CookieJar,
+    ClientAddress(address): ClientAddress,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let form: LoginForm = plain_form(body).await?;
@@ -118,18 +121,44 @@ pub async fn login(
         return Err(ServerError::Csrf.into());
     }
     let next = safe_next(form.next.as_deref());
-    match log_in_audited(&state, form.username.trim(), &form.password).await {
+    let outcome = log_in_audited(
+        &state,
+        form.username.trim(),
+        &form.password,
+        address.as_deref(),
+    )
+    .await;
+    let again = |status: StatusCode, alert: &str| {
+        (
+            status,
+            login_markup(&state, language, &next, &expected, Some(alert)),
+        )
+            .into_response()
+    };
+    match outcome {
         Ok((_user, token, _csrf)) => {
             let jar = jar
                 .add(auth::session_cookie(token, state.secure_cookies))
                 .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login").build());
             Ok((jar, Redirect::to(&next)).into_response())
         }
-        Err(ServerError::BadLogin) => Ok((
+        Err(ServerError::BadLogin) => Ok(again(
             StatusCode::UNAUTHORIZED,
-            login_markup(&state, language, &next, &expected, true),
-        )
-            .into_response()),
+            state.texts.get(language, "login.failed"),
+        )),
+        Err(error @ ServerError::Throttled { .. }) => {
+            let seconds = error.retry_after().unwrap_or(1);
+            let minutes = ((seconds + 59) / 60).to_string();
+            let text = state.texts.get(language, "login.throttled");
+            let mut response = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                &text.replace("{minutes}", &minutes),
+            );
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+            Ok(response)
+        }
         Err(other) => Err(other.into()),
     }
 }

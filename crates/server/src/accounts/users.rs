@@ -10,6 +10,7 @@ use serde_json::json;
 use sqlx::{Any, Row, Transaction};
 use utoipa::ToSchema;
 
+use super::throttle::{self, Scope};
 use crate::web::audit;
 use crate::web::dates::{format_time, now};
 use crate::web::error::{Result, ServerError};
@@ -301,15 +302,29 @@ pub async fn change_user_audited(
     Ok(after)
 }
 
-/// Logs a user in: checks the password, starts a session and audits the login, in one
-/// transaction; returns the session token and CSRF token.
+/// Logs a user in from `address`: in the turn of the name and address, refuses a locked one,
+/// checks the password, then starts a session, restarts the account's failure count and audits
+/// the login in one transaction; returns the session token and CSRF token. A failure is counted
+/// and audited with the name tried and the address, in one transaction.
 pub async fn log_in_audited(
     state: &AppState,
     username: &str,
     password: &str,
+    address: Option<&str>,
 ) -> Result<(User, String, String), ServerError> {
-    let user = check_login(&state.store, username, password).await?;
+    let _turn = throttle::turn(username, address).await;
+    throttle::check(&state.store, username, address, now()).await?;
+    // The password is checked with no transaction open: argon2 takes its time on purpose.
+    let user = match check_login(&state.store, username, password).await {
+        Ok(user) => user,
+        Err(ServerError::BadLogin) => {
+            record_failed_login(state, username, address).await?;
+            return Err(ServerError::BadLogin);
+        }
+        Err(other) => return Err(other),
+    };
     let mut tx = state.store.begin_write().await?;
+    throttle::forget_account(&mut tx, &user.username).await?;
     let (token, csrf) = start_session(&mut tx, &user.username).await?;
     audit::record(
         &mut tx,
@@ -323,6 +338,59 @@ pub async fn log_in_audited(
     .await?;
     tx.commit().await?;
     Ok((user, token, csrf))
+}
+
+/// Counts and audits a failed login, by `anonymous` (the name tried is not who tried it).
+async fn record_failed_login(
+    state: &AppState,
+    username: &str,
+    address: Option<&str>,
+) -> Result<(), ServerError> {
+    let tried = throttle::subject_of_name(username);
+    let mut tx = state.store.begin_write().await?;
+    throttle::record_failure(&mut tx, username, address, now()).await?;
+    audit::record(
+        &mut tx,
+        "anonymous",
+        "login_failed",
+        "session",
+        &tried,
+        None,
+        Some(&json!({ "username": tried, "address": address })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Lifts the lockout of an account name or an address, with its audit entry, in one
+/// transaction; `NotFound` when nothing was counted for it.
+pub async fn lift_lockout_audited(
+    state: &AppState,
+    actor: &str,
+    scope: Scope,
+    subject: &str,
+) -> Result<(), ServerError> {
+    let mut tx = state.store.begin_write().await?;
+    let forgotten = throttle::lift(&mut tx, scope, subject).await?;
+    if forgotten == 0 {
+        return Err(ServerError::NotFound(format!(
+            "failed logins of {} `{subject}`",
+            scope.as_str()
+        )));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "lift_lockout",
+        "login",
+        &format!("{}:{subject}", scope.as_str()),
+        Some(&json!({ "scope": scope, "subject": subject, "failures": forgotten })),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Ends a session and audits the logout, in one transaction.

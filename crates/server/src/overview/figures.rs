@@ -130,9 +130,13 @@ async fn last_outlet_day(store: &Store) -> Result<Option<Day>> {
     Ok(row.try_get::<Option<i64>, _>(0)?)
 }
 
-/// The overview, from the report cache (computed at most once a minute).
-pub async fn overview(reports: &Reports, store: &Store) -> Result<Arc<Overview>> {
-    reports.overview(|| compute_overview(reports, store)).await
+/// The overview, from the report cache (computed again after a change or a minute, while the
+/// last one is still answered).
+pub async fn overview(reports: &Arc<Reports>, store: &Store) -> Result<Arc<Overview>> {
+    let (cache, store) = (reports.clone(), store.clone());
+    reports
+        .overview(move || async move { compute_overview(&cache, &store).await })
+        .await
 }
 
 async fn compute_overview(reports: &Reports, store: &Store) -> Result<Overview> {

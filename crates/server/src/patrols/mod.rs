@@ -32,7 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/patrols/due", get(api::due))
         .route(
             "/api/v1/patrols/records",
-            get(api::records).post(api::create_record),
+            // A record's photos come as base64 in the JSON: the form's limit, not the default.
+            post(api::create_record)
+                .layer(DefaultBodyLimit::max(work::RECORD_LIMIT))
+                .get(api::records),
         )
         .route("/api/v1/patrols/photos/{hash}", get(api::photo))
         .route("/api/v1/patrols/defects", get(api::defects))

@@ -14,7 +14,7 @@ use super::work::{
 };
 use crate::web::auth::{tokens_equal, FormAs};
 use crate::web::dates::station_now;
-use crate::web::error::ServerError;
+use crate::web::error::{upload_error, ServerError};
 use crate::web::layout;
 use crate::web::layout::{csrf_field, encode, frame};
 use crate::web::page::{Ctx, PageError, PageOf, ViewerPage};
@@ -267,11 +267,14 @@ pub async fn record_submit(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| bad(e.to_string()))?
+        .map_err(|e| upload_error("record form", &e))?
     {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().map(str::to_string);
-        let bytes = field.bytes().await.map_err(|e| bad(e.to_string()))?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| upload_error("record form", &e))?;
         if name == "photo" {
             if !bytes.is_empty() {
                 photos.push(PhotoUpload {

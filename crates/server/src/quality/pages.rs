@@ -19,7 +19,7 @@ use super::samples::{
     site_classes, trend_report, year_range, ItemInfo, NewSample, SampleParams,
 };
 use crate::web::auth::{tokens_equal, FormAs};
-use crate::web::error::ServerError;
+use crate::web::error::{upload_error, ServerError};
 use crate::web::i18n::Language;
 use crate::web::layout::{self, csrf_field, encode, frame};
 use crate::web::page::{Ctx, PageError, PageOf, ViewerPage};
@@ -262,14 +262,14 @@ pub async fn import(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| ServerError::BadRequest(format!("upload: {e}")))?
+        .map_err(|e| upload_error("upload", &e))?
     {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().map(str::to_string);
         let bytes = field
             .bytes()
             .await
-            .map_err(|e| ServerError::BadRequest(format!("upload: {e}")))?;
+            .map_err(|e| upload_error("upload", &e))?;
         match name.as_str() {
             "csrf" => csrf = String::from_utf8_lossy(&bytes).to_string(),
             "file" => {

@@ -18,6 +18,7 @@ use crate::web::auth::{Authorized, Operator, Viewer};
 use crate::web::error::ApiError;
 use crate::web::paging::Paging;
 use crate::web::state::AppState;
+use danjiang_simulation::Estimate;
 
 /// The largest uploaded network accepted, bytes of .inp text.
 pub const MAX_INP_BYTES: usize = 8 * 1024 * 1024;
@@ -391,6 +392,9 @@ pub async fn start_hydraulic_run(
             )
         }
     };
+    // Refused before anything is written: the run's size from its times and element counts.
+    let budget = state.run_limits.budget();
+    budget.check(&Estimate::of(&network, true, 0))?;
     let record = runs::create(
         &state.store,
         RunKind::Hydraulic,
@@ -405,7 +409,7 @@ pub async fn start_hydraulic_run(
         state.store.clone(),
         &record,
         Box::new(move |out_path, progress| {
-            let figures = engine::run_to_file(&network, &input_name, out_path, progress)?;
+            let figures = engine::run_to_file(&network, &input_name, &budget, out_path, progress)?;
             serde_json::to_value(figures).map_err(|e| SimulationError::Run(e.to_string()))
         }),
     )?;
@@ -448,7 +452,8 @@ fn accepted(record: RunRecord) -> Response {
 /// session's CSRF token in `X-CSRF-Token`). Poll `GET /api/v1/runs/{id}` for its progress.
 #[utoipa::path(post, path = "/api/v1/runs", tag = "simulation", request_body = NewRun,
     responses((status = 202, body = RunRecord), (status = 400, body = crate::web::error::ErrorBody),
-        (status = 403, body = crate::web::error::ErrorBody)))]
+        (status = 403, body = crate::web::error::ErrorBody),
+        (status = 422, body = crate::web::error::ErrorBody, description = "over a run limit of the server")))]
 pub async fn start_run(
     State(state): State<AppState>,
     Authorized(user): Operator,

@@ -25,13 +25,15 @@ pub struct RunFigures {
     pub seconds: f64,
 }
 
-/// Simulates `network` and writes every reporting period to `out_path`.
+/// Simulates `network` within `budget` (its time limit is checked at every step) and writes
+/// every reporting period to `out_path`.
 ///
 /// `progress` is called with the fraction done (0 to 1): the hydraulics are the first half of
 /// a run with water quality, the whole of one without.
 pub fn run_to_file(
     network: &Network,
     input_name: &str,
+    budget: &Budget,
     out_path: &Path,
     progress: &dyn Fn(f64),
 ) -> Result<RunFigures, SimulationError> {
@@ -41,13 +43,9 @@ pub fn run_to_file(
     let writer = OutWriter::create(out_path, &prolog)
         .map_err(|e| failed("cannot write the results file", &e))?;
     let mut out = OutSink::new(writer);
-    let summary = simulate(
-        network,
-        input_name,
-        &Budget::unlimited(),
-        &mut [&mut out],
-        &mut |step| progress(step.fraction),
-    )
+    let summary = simulate(network, input_name, budget, &mut [&mut out], &mut |step| {
+        progress(step.fraction)
+    })
     .map_err(|e| SimulationError::Run(e.to_string()))?;
     Ok(RunFigures {
         hydraulic_steps: summary.hydraulic_steps,

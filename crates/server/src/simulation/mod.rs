@@ -28,6 +28,9 @@ pub enum SimulationError {
     /// The run, node or link asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The run would exceed the server's run limits (refused before it is queued).
+    #[error("{0}")]
+    OverBudget(#[from] danjiang_simulation::OverBudget),
     /// The simulation itself failed (kept as the run's message).
     #[error("{0}")]
     Run(String),
@@ -61,6 +64,7 @@ impl From<SimulationError> for ServerError {
         match error {
             SimulationError::BadRequest(message) => ServerError::BadRequest(message),
             SimulationError::NotFound(message) => ServerError::NotFound(message),
+            SimulationError::OverBudget(over) => ServerError::OverLimit(over.to_string()),
             SimulationError::Server(error) => error,
             // An internal failure: answered as a 500 whose details go to the log only.
             other => ServerError::Database(sqlx::Error::Protocol(other.to_string())),

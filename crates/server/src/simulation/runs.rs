@@ -250,6 +250,54 @@ pub async fn list(
     Ok((runs, total))
 }
 
+/// The message of a run a stopped server left unfinished.
+pub const INTERRUPTED: &str = "interrupted by a server restart; start the run again";
+
+/// Marks failed every run left `queued` or `running` (its work ended with the server that ran
+/// it), with an audit entry by `system` each, in one transaction; returns their numbers. Called
+/// as the server starts, before it takes requests, so no live run is among them.
+pub async fn fail_interrupted(store: &Store) -> Result<Vec<i64>, SimulationError> {
+    let mut tx = store.begin_write().await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM simulation_runs WHERE status IN ('queued', 'running') ORDER BY id"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut failed = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let before = record_of(row)?;
+        let at = now();
+        sqlx::query(
+            "UPDATE simulation_runs SET status = 'failed', message = $1, finished_at = $2 \
+             WHERE id = $3",
+        )
+        .bind(INTERRUPTED)
+        .bind(at)
+        .bind(before.id)
+        .execute(&mut **tx)
+        .await?;
+        let after = RunRecord {
+            status: "failed".to_string(),
+            message: Some(INTERRUPTED.to_string()),
+            finished_at: Some(format_time(at)),
+            ..before.clone()
+        };
+        audit::record(
+            &mut tx,
+            "system",
+            "update",
+            "simulation_run",
+            &before.id.to_string(),
+            serde_json::to_value(&before).ok().as_ref(),
+            serde_json::to_value(&after).ok().as_ref(),
+        )
+        .await?;
+        failed.push(before.id);
+    }
+    tx.commit().await?;
+    Ok(failed)
+}
+
 async fn set_progress(store: &Store, id: i64, progress: f64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE simulation_runs SET status = 'running', progress = $1 WHERE id = $2 \

@@ -12,7 +12,7 @@ use super::reviews::{
 };
 use super::site_plan::site_plan;
 use crate::web::auth::{tokens_equal, FormAs};
-use crate::web::error::ServerError;
+use crate::web::error::{upload_error, ServerError};
 use crate::web::layout::{self, csrf_field, frame};
 use crate::web::page::{Ctx, PageError, PageOf, ViewerPage};
 use crate::web::paging::Paging;
@@ -371,11 +371,14 @@ pub async fn zones_upload(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| bad(e.to_string()))?
+        .map_err(|e| upload_error("upload", &e))?
     {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().map(str::to_string);
-        let bytes = field.bytes().await.map_err(|e| bad(e.to_string()))?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| upload_error("upload", &e))?;
         match name.as_str() {
             "csrf" => csrf = String::from_utf8_lossy(&bytes).to_string(),
             "file" => {

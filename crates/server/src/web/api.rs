@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::OpenApi;
 
-use crate::web::error::{json_error, ApiError, ErrorBody};
+use crate::web::error::{json_error, shorten_quotes, ApiError, ErrorBody};
 use crate::web::paging::Paging;
 
 /// A JSON body; malformed JSON, a wrong content type or wrong fields give a 400/415 JSON error.
@@ -41,6 +41,7 @@ fn code_of_status(status: StatusCode) -> &'static str {
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNAUTHORIZED => "unauthenticated",
         StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::TOO_MANY_REQUESTS => "throttled",
         s if s.is_server_error() => "internal",
         _ => "bad_request",
     }
@@ -74,7 +75,7 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
             .unwrap_or("request refused")
             .to_string()
     } else {
-        text
+        shorten_quotes(&text)
     };
     let mut fresh = json_error(status, code_of_status(status), &message);
     for (name, value) in parts.headers.iter() {

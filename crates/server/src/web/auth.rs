@@ -41,11 +41,7 @@ impl IntoResponse for Refusal {
         }
         match self.error {
             ServerError::Unauthenticated => {
-                let next = if self.path.starts_with('/') && !self.path.starts_with("//") {
-                    self.path
-                } else {
-                    "/".to_string()
-                };
+                let next = safe_next(Some(&self.path));
                 let encoded: String =
                     serde_urlencoded_next(&next).unwrap_or_else(|| "%2F".to_string());
                 Redirect::to(&format!("/login?next={encoded}")).into_response()
@@ -158,7 +154,7 @@ impl<const MIN: u8, T: DeserializeOwned + Send> FromRequest<AppState> for FormAs
         let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| {
             refusal(
                 &parts,
-                ServerError::BadRequest(format!("form: expected at most {FORM_LIMIT} bytes")),
+                ServerError::TooLarge(format!("form: expected at most {FORM_LIMIT} bytes")),
             )
         })?;
         let field: CsrfField = serde_urlencoded::from_bytes(&bytes)
@@ -200,12 +196,57 @@ pub struct Next {
     pub next: Option<String>,
 }
 
-/// A path on this site to go back to: must start with one `/` (no other sites).
+/// A path on this site to go back to after logging in or switching language; anything else is
+/// `/`. Accepted only as one `/` then visible ASCII without a backslash: browsers read `//`,
+/// `/\\` and `/<tab>/` as another site, and a control character cannot go in a `Location` header.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_string()
-        }
+        Some(path) if is_same_origin_path(path) => path.to_string(),
         _ => "/".to_string(),
+    }
+}
+
+/// Whether `path` can only name a page of this site (see [`safe_next`]).
+pub fn is_same_origin_path(path: &str) -> bool {
+    let mut bytes = path.bytes();
+    bytes.next() == Some(b'/')
+        && !matches!(bytes.next(), Some(b'/' | b'\\'))
+        && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
+/// The client's address (the IP, no port), for login throttling: the connection's peer, or
+/// behind a proxy (`AppState::behind_proxy`) the last `X-Forwarded-For` entry, which the proxy
+/// appends; `None` when neither is known (requests sent to the router without a socket).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddress(pub Option<String>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        let forwarded = || {
+            let header = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()?;
+            let last = header.to_str().ok()?.rsplit(',').next()?.trim();
+            last.parse::<std::net::IpAddr>().ok()
+        };
+        let peer = || {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip())
+        };
+        let address = if state.behind_proxy {
+            forwarded().or_else(peer)
+        } else {
+            peer()
+        };
+        Ok(ClientAddress(address.map(|ip| ip.to_string())))
     }
 }

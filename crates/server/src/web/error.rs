@@ -20,6 +20,20 @@ pub enum ServerError {
     /// The request is malformed or asks for something that makes no sense.
     #[error("{0}")]
     BadRequest(String),
+    /// The request is well formed but asks for more than the server's limits allow.
+    #[error("{0}")]
+    OverLimit(String),
+    /// The body is larger than the route accepts.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Too many failed logins for the account or from the address; try again after the wait.
+    #[error("too many failed logins {which}; try again in {retry_after_seconds} s or ask an admin to lift the lockout")]
+    Throttled {
+        /// `for this account` or `from this address`.
+        which: &'static str,
+        /// Seconds until the lockout ends.
+        retry_after_seconds: i64,
+    },
     /// The named thing does not exist.
     #[error("not found: {0}")]
     NotFound(String),
@@ -78,6 +92,9 @@ impl ServerError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServerError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ServerError::OverLimit(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ServerError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ServerError::Unauthenticated | ServerError::BadLogin => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden { .. } | ServerError::Csrf => StatusCode::FORBIDDEN,
             ServerError::Conflict(_) => StatusCode::CONFLICT,
@@ -94,6 +111,9 @@ impl ServerError {
             }
             ServerError::Store(danjiang_ops::OpsError::Rejected { .. }) => "rejected",
             ServerError::NotFound(_) => "not_found",
+            ServerError::TooLarge(_) => "payload_too_large",
+            ServerError::OverLimit(_) => "over_limit",
+            ServerError::Throttled { .. } => "throttled",
             ServerError::Unauthenticated => "unauthenticated",
             ServerError::BadLogin => "bad_login",
             ServerError::Forbidden { .. } => "forbidden",
@@ -126,8 +146,58 @@ impl ServerError {
             tracing::error!("internal error: {self}");
             "internal error; the server log has the details".to_string()
         } else {
-            self.to_string()
+            shorten_quotes(&self.to_string())
         }
+    }
+
+    /// Seconds the client should wait before sending again, for a `Retry-After` header.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            ServerError::Throttled {
+                retry_after_seconds,
+                ..
+            } => Some((*retry_after_seconds).max(1)),
+            _ if self.is_busy() => Some(2),
+            _ => None,
+        }
+    }
+}
+
+/// Characters of a field quoted in an error message; the rest is cut and marked `…`.
+pub const EXCERPT_CHARS: usize = 80;
+/// Characters of a whole error message; a longer one (a message quoting what it should not)
+/// is cut, so that no request can make the answer as large as its body.
+pub const MESSAGE_CHARS: usize = 4000;
+
+/// The first [`EXCERPT_CHARS`] characters of `text`, with `…` when some were cut.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// `message` with every `quoted` part cut to an [`excerpt`], and the whole cut to
+/// [`MESSAGE_CHARS`]: messages of the store and the parsers quote the field they refuse.
+pub fn shorten_quotes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(MESSAGE_CHARS + 4));
+    for (n, part) in message.split('`').enumerate() {
+        if n > 0 {
+            out.push('`');
+        }
+        // Odd parts are between backquotes.
+        if n % 2 == 1 {
+            out.push_str(&excerpt(part));
+        } else {
+            out.push_str(part);
+        }
+        if out.len() > 4 * MESSAGE_CHARS {
+            break;
+        }
+    }
+    match out.char_indices().nth(MESSAGE_CHARS) {
+        Some((end, _)) => format!("{}…", &out[..end]),
+        None => out,
     }
 }
 
@@ -135,8 +205,8 @@ impl ServerError {
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ErrorBody {
     /// A stable code: bad_request, not_found, unauthenticated, bad_login, forbidden, csrf,
-    /// conflict, rejected, method_not_allowed, unsupported_media_type, payload_too_large, busy,
-    /// internal.
+    /// conflict, rejected, over_limit, method_not_allowed, unsupported_media_type, payload_too_large,
+    /// throttled, busy, internal.
     pub code: String,
     /// What went wrong, for a person.
     pub message: String,
@@ -168,10 +238,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
         let mut response = json_error(status, self.0.code(), &self.0.public_message());
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(seconds) = self.0.retry_after() {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("2"),
+                axum::http::HeaderValue::from(seconds),
             );
         }
         response
@@ -180,7 +250,21 @@ impl IntoResponse for ApiError {
 
 impl From<axum::extract::rejection::JsonRejection> for ServerError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ServerError::TooLarge(format!("JSON body: {}", rejection.body_text()));
+        }
         ServerError::BadRequest(format!("malformed JSON body: {}", rejection.body_text()))
+    }
+}
+
+/// A multipart upload that could not be read, as `what: reason`: 413 when it is over the
+/// route's limit (as JSON and form bodies are), else 400.
+pub fn upload_error(what: &str, error: &axum::extract::multipart::MultipartError) -> ServerError {
+    let message = format!("{what}: {}", error.body_text());
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ServerError::TooLarge(message)
+    } else {
+        ServerError::BadRequest(message)
     }
 }
 

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod charts;
 pub mod dates;
 pub mod error;
+pub mod headers;
 pub mod health;
 pub mod i18n;
 pub mod layout;

@@ -80,7 +80,14 @@ pub fn error_page(error: &ServerError) -> Response {
             }
         }
     };
-    (status, markup).into_response()
+    let mut response = (status, markup).into_response();
+    if let Some(seconds) = error.retry_after() {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(seconds),
+        );
+    }
+    response
 }
 
 /// A page error: an HTML page with the error's status.

@@ -16,6 +16,12 @@ use crate::web::error::{Result, ServerError};
 /// How long a login session lasts, seconds (a working day and a half).
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
+/// The most live sessions one user keeps; a new login beyond them ends the oldest. A new login
+/// does not end the user's other sessions: one account may be used from a browser and from
+/// scripts at once (the load tests log one account in sixteen times), and logging out ends
+/// only the session logged out. The bound keeps repeated logins from growing the table.
+pub const MOST_SESSIONS_PER_USER: i64 = 32;
+
 /// What a user may do. Each role may do everything the roles before it may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -153,6 +159,15 @@ pub async fn start_session(
     .bind(&csrf)
     .bind(at)
     .bind(at + SESSION_SECONDS)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM sessions WHERE username = $1 AND token NOT IN \
+         (SELECT token FROM sessions WHERE username = $1 ORDER BY created_at DESC, token \
+          LIMIT $2)",
+    )
+    .bind(username)
+    .bind(MOST_SESSIONS_PER_USER)
     .execute(&mut **tx)
     .await?;
     Ok((token, csrf))

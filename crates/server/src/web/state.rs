@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use danjiang_ops::Store;
+use danjiang_simulation::{Budget, Limit};
 
 use crate::web::error::Result;
 use crate::web::i18n::Texts;
@@ -20,8 +21,59 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Computed ledgers and the overview, kept for a short while.
     pub reports: Arc<Reports>,
-    /// Whether cookies are marked `Secure` (only when served behind HTTPS).
+    /// Whether cookies are marked `Secure` (`danjiang serve --secure-cookies`, for a server
+    /// reached over HTTPS, as behind a TLS proxy).
     pub secure_cookies: bool,
+    /// Whether the server is reached through a proxy that appends the client's address to
+    /// `X-Forwarded-For` (`danjiang serve --behind-proxy`); else that header is not believed.
+    pub behind_proxy: bool,
+    /// The limits of a simulation run started through the server.
+    pub run_limits: RunLimits,
+}
+
+/// The limits of one simulation run started through the server, set by `danjiang serve`'s
+/// options; a run over them is refused before it is queued, naming the option that raises it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunLimits {
+    /// Most reporting periods (and hydraulic steps at the hydraulic time step).
+    pub max_periods: u64,
+    /// Most gigabytes of the run's result file.
+    pub max_output_gb: f64,
+    /// Most gigabytes of hydraulics kept in memory for water quality.
+    pub max_memory_gb: f64,
+    /// Longest a run may take, hours.
+    pub max_hours: f64,
+}
+
+impl Default for RunLimits {
+    /// A week at one-minute steps, a file of 2 GB, 2 GB of memory, an hour: far above the
+    /// demo, low enough that one upload cannot fill the disk or hold a core for a day.
+    fn default() -> RunLimits {
+        RunLimits {
+            max_periods: 7 * 24 * 60,
+            max_output_gb: 2.0,
+            max_memory_gb: 2.0,
+            max_hours: 1.0,
+        }
+    }
+}
+
+impl RunLimits {
+    /// The simulation budget of these limits, naming `danjiang serve`'s options.
+    pub fn budget(&self) -> Budget {
+        Budget {
+            max_periods: Some(self.max_periods),
+            max_output_bytes: Some((self.max_output_gb * 1e9) as u64),
+            max_memory_bytes: Some((self.max_memory_gb * 1e9) as u64),
+            max_seconds: Some(self.max_hours * 3600.0),
+            option_name: |limit| match limit {
+                Limit::Periods => "danjiang serve --run-max-periods",
+                Limit::OutputBytes => "danjiang serve --run-max-output-gb",
+                Limit::MemoryBytes => "danjiang serve --run-max-memory-gb",
+                Limit::Seconds => "danjiang serve --run-max-hours",
+            },
+        }
+    }
 }
 
 impl AppState {
@@ -33,6 +85,8 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             reports: Arc::new(Reports::default()),
             secure_cookies: false,
+            behind_proxy: false,
+            run_limits: RunLimits::default(),
         })
     }
 }
