@@ -103,6 +103,18 @@ pub async fn check_points(
     format: BatchFormat,
     bytes: &[u8],
 ) -> Result<CheckedPoints> {
+    check_points_within(store, source, format, bytes, MAX_POINTS_PER_BATCH).await
+}
+
+/// As [`check_points`], for batches of at most `max_points` points (and never more than
+/// [`MAX_POINTS_PER_BATCH`]): a larger one is [`OpsError::TooLarge`].
+pub async fn check_points_within(
+    store: &Store,
+    source: &str,
+    format: BatchFormat,
+    bytes: &[u8],
+    max_points: usize,
+) -> Result<CheckedPoints> {
     let rejected = |errors: Vec<RowError>| OpsError::Rejected {
         path: source.into(),
         errors,
@@ -112,15 +124,12 @@ pub async fn check_points(
         BatchFormat::Csv => read_csv(bytes),
     }
     .map_err(rejected)?;
-    if raw.len() > MAX_POINTS_PER_BATCH {
-        return Err(rejected(vec![RowError {
-            line: 0,
-            field: None,
-            reason: format!(
-                "{} points in one batch; at most {MAX_POINTS_PER_BATCH}: send it in parts",
-                raw.len()
-            ),
-        }]));
+    let max_points = max_points.min(MAX_POINTS_PER_BATCH);
+    if raw.len() > max_points {
+        return Err(OpsError::TooLarge(format!(
+            "{source}: {} points in one batch; at most {max_points}: send it in parts",
+            raw.len()
+        )));
     }
     let register: HashMap<String, Tag> = tags(store)
         .await?

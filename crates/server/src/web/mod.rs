@@ -14,6 +14,7 @@ pub mod layout;
 pub mod metrics;
 pub mod page;
 pub mod paging;
+pub mod rate;
 pub mod reports;
 pub mod session;
 pub mod state;
