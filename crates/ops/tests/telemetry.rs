@@ -438,3 +438,47 @@ async fn a_token_source_must_be_a_plain_name() {
     assert!(telemetry::list_tokens(&store).await.unwrap().is_empty());
     store.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn batches_stored_at_once_into_the_same_buckets_do_not_deadlock() {
+    for (url, store) in common::stores("concurrent").await {
+        register(&store).await;
+        // Eight batches of interleaved minutes over two days: each touches every quarter-hour and hour bucket
+        // of the others and both tags' latest points.
+        let batches: Vec<String> = (0..8u32)
+            .map(|part| {
+                let mut text = String::from("tag,time,value\n");
+                for minute in (part..2880).step_by(8) {
+                    for tag in ["OUT16.FLOW", "OUT16.TURB"] {
+                        let time = format!(
+                            "2024-05-{:02} {:02}:{:02}",
+                            1 + minute / 1440,
+                            minute / 60 % 24,
+                            minute % 60
+                        );
+                        text.push_str(&format!("{tag},{time},{}\n", 1.0 + f64::from(minute % 9)));
+                    }
+                }
+                text
+            })
+            .collect();
+        let writers: Vec<_> = batches
+            .into_iter()
+            .map(|text| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    telemetry::ingest(&store, "part.csv", BatchFormat::Csv, text.as_bytes()).await
+                })
+            })
+            .collect();
+        for writer in writers {
+            let summary = writer
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(summary.stored, 720, "{url}");
+        }
+        assert_eq!(count(&store, "points").await, 5760, "{url}");
+        store.close().await;
+    }
+}

@@ -488,8 +488,12 @@ pub async fn store_points_in(
     tx: &mut sqlx::Transaction<'static, Any>,
     checked: &CheckedPoints,
 ) -> Result<IngestSummary> {
-    let mut stored: Vec<StoredPoint> = Vec::with_capacity(checked.points.len());
-    for chunk in checked.points.chunks(ROWS_PER_STATEMENT) {
+    // Every write goes in key order, so two batches writing at once (PostgreSQL) take their
+    // row locks in one order and wait for each other instead of deadlocking.
+    let mut points = checked.points.clone();
+    points.sort_unstable_by_key(|(tag, at, _, _)| (*tag, *at));
+    let mut stored: Vec<StoredPoint> = Vec::with_capacity(points.len());
+    for chunk in points.chunks(ROWS_PER_STATEMENT) {
         insert_points(backend, tx, chunk, &mut stored).await?;
     }
     update_rollups(backend, tx, &stored).await?;
@@ -569,7 +573,8 @@ async fn update_rollups(
         Backend::Sqlite => ("MIN", "MAX"),
         Backend::Postgres => ("LEAST", "GREATEST"),
     };
-    let rows: Vec<_> = buckets.into_iter().collect();
+    let mut rows: Vec<_> = buckets.into_iter().collect();
+    rows.sort_unstable_by_key(|(key, _)| *key);
     for chunk in rows.chunks(ROWS_PER_STATEMENT / 2) {
         let sql = format!(
             "INSERT INTO point_rollups (tag_id, step_s, bucket, count, total, minimum, maximum) \
@@ -608,7 +613,8 @@ async fn update_latest(
             *entry = (*at, *value, *quality);
         }
     }
-    let rows: Vec<_> = newest.into_iter().collect();
+    let mut rows: Vec<_> = newest.into_iter().collect();
+    rows.sort_unstable_by_key(|(tag, _)| *tag);
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO tag_latest (tag_id, at, value, quality) VALUES {} \
