@@ -20,8 +20,9 @@ use crate::store::{Backend, Store};
 
 /// Most points one batch may hold.
 pub const MAX_POINTS_PER_BATCH: usize = 1_000_000;
-/// Rows per INSERT statement (four values each, well under both databases' parameter limits).
-const ROWS_PER_STATEMENT: usize = 2_000;
+/// Rows per INSERT statement of points: four values each, 32,000 parameters, under SQLite's
+/// 32,766 and PostgreSQL's 65,535 (rollups go half as many a statement, at seven values).
+const ROWS_PER_STATEMENT: usize = 8_000;
 
 /// How a batch is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
