@@ -57,6 +57,9 @@ pub enum OpsError {
     /// A request made no sense (for example an unknown report grouping).
     #[error("{0}")]
     Invalid(String),
+    /// A batch holds more than one may; nothing of it was written.
+    #[error("{0}")]
+    TooLarge(String),
     /// What was asked for is not in the store.
     #[error("{0} is not in the store")]
     NotFound(String),

@@ -206,6 +206,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         for table in [
             "alarms",
+            "ingest_tokens",
             "tag_latest",
             "point_rollups",
             "points",

@@ -346,3 +346,139 @@ async fn series_come_from_raw_points_or_rollups_and_retention_keeps_rollups() {
         store.close().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingestion_tokens_name_their_source_until_revoked_and_only_digests_are_stored() {
+    for (url, store) in common::stores("tokens").await {
+        let (first, token) = telemetry::create_token(&store, "scada-1", "admin")
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        let (second, other) = telemetry::create_token(&store, "scada-1", "admin")
+            .await
+            .unwrap();
+        assert_ne!(token, other, "{url}: every token is new");
+        assert!(token.starts_with("djt_") && token.len() == 68, "{token}");
+        assert_eq!(
+            telemetry::token_source(&store, &token).await.unwrap(),
+            Some("scada-1".to_string()),
+            "{url}"
+        );
+        for wrong in [
+            "",
+            "djt_",
+            "not-a-token",
+            &token[..67],
+            &format!("{token}0"),
+        ] {
+            assert_eq!(
+                telemetry::token_source(&store, wrong).await.unwrap(),
+                None,
+                "{url}: `{wrong}`"
+            );
+        }
+        let digests: Vec<String> = sqlx::query("SELECT token_digest FROM ingest_tokens")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get(0).unwrap())
+            .collect();
+        assert!(
+            digests
+                .iter()
+                .all(|d| d.len() == 64 && !token.contains(d.as_str())),
+            "{url}: {digests:?}"
+        );
+
+        let revoked = telemetry::revoke_token(&store, first.id, "admin")
+            .await
+            .unwrap();
+        assert!(revoked.revoked_at.is_some(), "{url}");
+        assert_eq!(telemetry::token_source(&store, &token).await.unwrap(), None);
+        assert_eq!(
+            telemetry::token_source(&store, &other).await.unwrap(),
+            Some("scada-1".to_string()),
+            "{url}: the source's other token still works"
+        );
+        assert!(matches!(
+            telemetry::revoke_token(&store, first.id, "admin").await,
+            Err(OpsError::Invalid(_))
+        ));
+        assert!(matches!(
+            telemetry::revoke_token(&store, 9999, "admin").await,
+            Err(OpsError::NotFound(_))
+        ));
+        let listed = telemetry::list_tokens(&store).await.unwrap();
+        assert_eq!(listed, vec![revoked, second], "{url}");
+        let audited: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'ingest_token' AND username = 'admin'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+        assert_eq!(audited, 3, "{url}: two creations and one revocation");
+        store.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_source_must_be_a_plain_name() {
+    let (_, store) = common::sqlite("token_names").await;
+    for bad in ["", "has space", "semi;colon", "ünï", &"x".repeat(65)] {
+        assert!(
+            matches!(
+                telemetry::create_token(&store, bad, "admin").await,
+                Err(OpsError::Invalid(_))
+            ),
+            "`{bad}`"
+        );
+    }
+    assert!(telemetry::list_tokens(&store).await.unwrap().is_empty());
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn batches_stored_at_once_into_the_same_buckets_do_not_deadlock() {
+    for (url, store) in common::stores("concurrent").await {
+        register(&store).await;
+        // Eight batches of interleaved minutes over two days: each touches every quarter-hour and hour bucket
+        // of the others and both tags' latest points.
+        let batches: Vec<String> = (0..8u32)
+            .map(|part| {
+                let mut text = String::from("tag,time,value\n");
+                for minute in (part..2880).step_by(8) {
+                    for tag in ["OUT16.FLOW", "OUT16.TURB"] {
+                        let time = format!(
+                            "2024-05-{:02} {:02}:{:02}",
+                            1 + minute / 1440,
+                            minute / 60 % 24,
+                            minute % 60
+                        );
+                        text.push_str(&format!("{tag},{time},{}\n", 1.0 + f64::from(minute % 9)));
+                    }
+                }
+                text
+            })
+            .collect();
+        let writers: Vec<_> = batches
+            .into_iter()
+            .map(|text| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    telemetry::ingest(&store, "part.csv", BatchFormat::Csv, text.as_bytes()).await
+                })
+            })
+            .collect();
+        for writer in writers {
+            let summary = writer
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(summary.stored, 720, "{url}");
+        }
+        assert_eq!(count(&store, "points").await, 5760, "{url}");
+        store.close().await;
+    }
+}

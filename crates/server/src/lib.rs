@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod alarms;
 pub mod api_docs;
 pub mod ledger;
+pub mod live;
 pub mod overview;
 pub mod patrols;
 pub mod quality;
@@ -32,7 +33,7 @@ struct Feature {
 
 /// Every feature, once (the navigation's order is `web::layout::NAV`'s).
 #[rustfmt::skip]
-const FEATURES: [Feature; 9] = [
+const FEATURES: [Feature; 10] = [
     Feature { routes: overview::routes, openapi: overview::openapi },
     Feature { routes: ledger::routes, openapi: ledger::openapi },
     Feature { routes: register::routes, openapi: register::openapi },
@@ -42,6 +43,7 @@ const FEATURES: [Feature; 9] = [
     Feature { routes: patrols::routes, openapi: patrols::openapi },
     Feature { routes: siting::routes, openapi: siting::openapi },
     Feature { routes: alarms::routes, openapi: alarms::openapi },
+    Feature { routes: live::routes, openapi: live::openapi },
 ];
 
 /// The whole OpenAPI document: its header merged with every feature's part.

@@ -10,7 +10,8 @@ use clap::Args;
 use danjiang_server::accounts::users::{create_user_audited, NewUser};
 use danjiang_server::accounts::Role;
 use danjiang_server::web::notify::NotifyConfig;
-use danjiang_server::web::state::RunLimits;
+use danjiang_server::web::rate::RateLimiter;
+use danjiang_server::web::state::{IngestLimits, RunLimits, INGEST_BATCHES_PER_MINUTE};
 use danjiang_server::AppState;
 
 use super::import::{runtime, DatabaseArg};
@@ -51,6 +52,33 @@ pub struct ServeArgs {
     pub runs: RunLimitArgs,
     #[command(flatten)]
     pub alarms: AlarmNoticeArgs,
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+}
+
+/// The limits of telemetry batches posted with an ingestion token; a batch over a size limit is
+/// refused with 413, one over the rate with 429 and `Retry-After`.
+#[derive(Args, Debug, Clone)]
+pub struct IngestArgs {
+    /// Most batches one source may post per minute (bursts of a quarter of it).
+    #[arg(long, value_name = "N", default_value_t = INGEST_BATCHES_PER_MINUTE)]
+    pub ingest_batches_per_minute: u32,
+    /// Most points of one batch.
+    #[arg(long, value_name = "N", default_value_t = IngestLimits::default().max_points)]
+    pub ingest_max_points: usize,
+    /// Most megabytes of one batch's body.
+    #[arg(long, value_name = "MB", default_value_t = IngestLimits::default().max_bytes / (1024 * 1024))]
+    pub ingest_max_mb: usize,
+}
+
+impl IngestArgs {
+    /// The size limits these options set.
+    pub fn limits(&self) -> IngestLimits {
+        IngestLimits {
+            max_bytes: self.ingest_max_mb.saturating_mul(1024 * 1024),
+            max_points: self.ingest_max_points,
+        }
+    }
 }
 
 /// Where the notices of new alarms go (shelved alarms are not notified).
@@ -173,6 +201,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             store.close().await;
             return Ok(ExitCode::SUCCESS);
         }
+        state.ingest_limits = args.ingest.limits();
+        state.ingest_rate =
+            std::sync::Arc::new(RateLimiter::new(args.ingest.ingest_batches_per_minute));
         let state = state.with_notifications(&args.alarms.config())?;
         serve_until_stopped(state, args.listen).await?;
         store.close().await;
@@ -196,6 +227,7 @@ mod tests {
         let plain = Command::parse_from(["serve"]).serve;
         assert!(!plain.secure_cookies && !plain.behind_proxy);
         assert_eq!(plain.runs.limits(), RunLimits::default());
+        assert_eq!(plain.ingest.limits(), IngestLimits::default());
         let set = Command::parse_from([
             "serve",
             "--secure-cookies",
@@ -208,6 +240,10 @@ mod tests {
             "1",
             "--run-max-hours",
             "0.25",
+            "--ingest-max-points",
+            "500",
+            "--ingest-max-mb",
+            "2",
         ])
         .serve;
         assert!(set.wants_secure_cookies() && set.behind_proxy);
@@ -218,6 +254,13 @@ mod tests {
                 max_output_gb: 0.5,
                 max_memory_gb: 1.0,
                 max_hours: 0.25,
+            }
+        );
+        assert_eq!(
+            set.ingest.limits(),
+            IngestLimits {
+                max_bytes: 2 * 1024 * 1024,
+                max_points: 500,
             }
         );
     }

@@ -1,5 +1,7 @@
 //! `danjiang telemetry import FILE...` backfills points from files (CSV tall or wide, or JSON)
-//! into the store; `danjiang telemetry prune` deletes raw points past their tag's retention.
+//! into the store; `danjiang telemetry prune` deletes raw points past their tag's retention;
+//! `danjiang telemetry token create|list|revoke` manages the ingestion tokens machines post
+//! points with.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,7 +13,7 @@ use danjiang_ops::{OpsError, Store};
 
 use super::import::{runtime, DatabaseArg};
 
-/// Telemetry points: backfill from files, prune past retention.
+/// Telemetry points: backfill from files, prune past retention, ingestion tokens.
 ///
 /// Register the tags first with `danjiang import tags FILE` (code,name,quantity,unit[,asset,
 /// element_kind,element_id,interval_s,retention_days,low_low,low,high,high_high,
@@ -41,6 +43,35 @@ pub enum TelemetryCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Ingestion tokens for `POST /api/v1/telemetry/points` (one or more per source).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+/// What to do with ingestion tokens (each change audited as `system`).
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create a token for SOURCE and print it once (only its digest is stored).
+    Create {
+        /// The source's name: letters, digits, `.`, `_` or `-`.
+        source: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// List the tokens (never the tokens themselves).
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Revoke token ID (as `token list` numbers it).
+    Revoke {
+        /// The token's number.
+        id: i64,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
 }
 
 /// Data lines per batch of a large CSV file.
@@ -64,8 +95,61 @@ pub fn run(args: &TelemetryArgs) -> anyhow::Result<ExitCode> {
                 println!("{} raw point(s) past their retention deleted", deleted?);
                 Ok(ExitCode::SUCCESS)
             }
+            TelemetryCommand::Token { command } => token(command).await,
         }
     })
+}
+
+/// Who token changes made on the command line are audited as.
+const CLI_USER: &str = "system";
+
+async fn token(command: &TokenCommand) -> anyhow::Result<ExitCode> {
+    let db = match command {
+        TokenCommand::Create { db, .. }
+        | TokenCommand::List { db }
+        | TokenCommand::Revoke { db, .. } => db,
+    };
+    let store = db.open().await?;
+    let result = token_on(&store, command).await;
+    store.close().await;
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+async fn token_on(store: &Store, command: &TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { source, .. } => {
+            let (stored, token) = telemetry::create_token(store, source, CLI_USER).await?;
+            eprintln!(
+                "token {} for source `{}` created; it is shown only now, keep it safe:",
+                stored.id, stored.source
+            );
+            println!("{token}");
+        }
+        TokenCommand::List { .. } => {
+            println!("id\tsource\tcreated_by\tcreated (UTC)\trevoked (UTC)");
+            for t in telemetry::list_tokens(store).await? {
+                let revoked = t.revoked_at.map(utc).unwrap_or_else(|| "-".into());
+                println!(
+                    "{}\t{}\t{}\t{}\t{revoked}",
+                    t.id,
+                    t.source,
+                    t.created_by,
+                    utc(t.created_at)
+                );
+            }
+        }
+        TokenCommand::Revoke { id, .. } => {
+            let t = telemetry::revoke_token(store, *id, CLI_USER).await?;
+            println!("token {} of source `{}` revoked", t.id, t.source);
+        }
+    }
+    Ok(())
+}
+
+fn utc(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| seconds.to_string())
 }
 
 async fn import_files(store: &Store, files: &[PathBuf]) -> anyhow::Result<ExitCode> {

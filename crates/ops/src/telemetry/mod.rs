@@ -12,12 +12,17 @@ pub mod alarms;
 pub mod ingest;
 pub mod register;
 pub mod series;
+pub mod tokens;
 
 pub use ingest::{
-    check_points, ingest, store_points_in, BatchFormat, CheckedPoints, IngestSummary,
+    check_points, check_points_within, ingest, store_points_in, BatchFormat, CheckedPoints,
+    IngestSummary,
 };
 pub use register::{tags, Tag, TAG_COLUMNS};
-pub use series::{latest, prune, series, Latest, Series, SeriesPoint, SeriesQuery};
+pub use series::{
+    extent, latest, prune, rollups_of_every_tag, series, Latest, Series, SeriesPoint, SeriesQuery,
+};
+pub use tokens::{create_token, list_tokens, revoke_token, token_source, IngestToken};
 
 /// How far a point can be trusted, as SCADA systems flag it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -2,6 +2,8 @@
 //! points when they are few and from the rollups otherwise (a year's chart never reads a year of
 //! raw points), and retention of raw points.
 
+use std::collections::HashMap;
+
 use sqlx::Row;
 
 use super::{Quality, ROLLUP_STEPS};
@@ -204,6 +206,63 @@ async fn bucketed(
             })
         })
         .collect()
+}
+
+/// Every tag's buckets of one rollup step (`ROLLUP_STEPS`) from `from` (inclusive) to `to`
+/// (exclusive), oldest first, by tag code: one query for a page of sparklines.
+pub async fn rollups_of_every_tag(
+    store: &Store,
+    step: i64,
+    from: i64,
+    to: i64,
+) -> Result<HashMap<String, Vec<SeriesPoint>>> {
+    if !ROLLUP_STEPS.contains(&step) {
+        return Err(OpsError::Invalid(format!(
+            "step {step} s: expected one of the rollup steps {ROLLUP_STEPS:?}"
+        )));
+    }
+    let rows = sqlx::query(
+        "SELECT tags.code, bucket, count, total, minimum, maximum FROM point_rollups \
+         JOIN tags ON tags.id = point_rollups.tag_id \
+         WHERE step_s = $1 AND bucket >= $2 AND bucket < $3 ORDER BY tags.code, bucket",
+    )
+    .bind(step)
+    .bind(from - from.rem_euclid(step))
+    .bind(to)
+    .fetch_all(store.pool())
+    .await?;
+    let mut series: HashMap<String, Vec<SeriesPoint>> = HashMap::new();
+    for row in &rows {
+        let count: i64 = row.try_get(2)?;
+        let total: f64 = row.try_get(3)?;
+        series
+            .entry(row.try_get(0)?)
+            .or_default()
+            .push(SeriesPoint {
+                at: row.try_get(1)?,
+                mean: total / count.max(1) as f64,
+                min: row.try_get(4)?,
+                max: row.try_get(5)?,
+                count,
+            });
+    }
+    Ok(series)
+}
+
+/// The start of the first and of the last hour holding a rolled-up point of `tag`, or `None`
+/// when it has none (read from the hourly rollups, so cheap for any history).
+pub async fn extent(store: &Store, tag: &str) -> Result<Option<(i64, i64)>> {
+    let row = sqlx::query(
+        "SELECT MIN(bucket), MAX(bucket) FROM point_rollups WHERE step_s = $1 \
+         AND tag_id = (SELECT id FROM tags WHERE code = $2)",
+    )
+    .bind(ROLLUP_STEPS[2])
+    .bind(tag)
+    .fetch_one(store.pool())
+    .await?;
+    let first: Option<i64> = row.try_get(0)?;
+    let last: Option<i64> = row.try_get(1)?;
+    Ok(first.zip(last))
 }
 
 /// Deletes raw points older than their tag's retention, counted back from `now` (local s);

@@ -1,8 +1,12 @@
-//! The pages' charts, drawn by danjiang-drawing: volumes against plan as bars, and the
-//! cumulative split by use as a ring. This module only turns page data into chart data.
+//! The pages' charts, drawn by danjiang-drawing: volumes against plan as bars, the
+//! cumulative split by use as a ring, series over calendar time as lines, and sparklines.
+//! This module only turns page data into chart data.
 
-use danjiang_drawing::chart::{bar_chart, donut_chart, BarChart, BarSeries, DonutChart, Slice};
-use maud::{Markup, PreEscaped};
+use danjiang_drawing::chart::{
+    bar_chart, donut_chart, line_chart, BarChart, BarSeries, DonutChart, LineChart, Series, Slice,
+    XAxis,
+};
+use maud::{html, Markup, PreEscaped};
 
 use crate::web::error::Result;
 
@@ -83,6 +87,81 @@ pub fn shares(
     Ok(PreEscaped(donut_chart(&chart)?))
 }
 
+/// Words of a chart over calendar time in the page's language.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeWords<'a> {
+    /// Title (also read by screen readers).
+    pub title: &'a str,
+    /// Label of the vertical axis, with its unit.
+    pub y_label: &'a str,
+    /// Unit written after values.
+    pub unit: &'a str,
+    /// Text of a chart without data.
+    pub empty: &'a str,
+}
+
+/// Named series of (station time s, value) as lines over calendar time; `id` must be unique
+/// on the page.
+pub fn timeline(id: &str, words: TimeWords<'_>, series: Vec<Series>) -> Result<Markup> {
+    let mut chart = LineChart::new(id, words.title);
+    chart.width = 900.0;
+    chart.height = 340.0;
+    chart.x_axis = XAxis::DateTime;
+    chart.y_label = words.y_label.to_string();
+    chart.unit = words.unit.to_string();
+    chart.empty_note = words.empty.to_string();
+    chart.series = series;
+    Ok(PreEscaped(line_chart(&chart)?))
+}
+
+/// A small line without axes of `values` (x, y) in increasing x, scaled to its own range;
+/// `label` is read by screen readers. Nothing is drawn for fewer than two finite points.
+pub fn sparkline(label: &str, values: &[(f64, f64)]) -> Markup {
+    const WIDTH: f64 = 120.0;
+    const HEIGHT: f64 = 24.0;
+    let finite: Vec<(f64, f64)> = values
+        .iter()
+        .copied()
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
+    let range = |pick: fn(&(f64, f64)) -> f64| {
+        finite
+            .iter()
+            .map(pick)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            })
+    };
+    let (x0, x1) = range(|p| p.0);
+    let (y0, y1) = range(|p| p.1);
+    let scale = |v: f64, lo: f64, hi: f64, size: f64| {
+        if hi > lo {
+            (v - lo) / (hi - lo) * size
+        } else {
+            size / 2.0
+        }
+    };
+    let path: Vec<String> = finite
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "{:.1},{:.1}",
+                scale(*x, x0, x1, WIDTH),
+                HEIGHT - 1.0 - scale(*y, y0, y1, HEIGHT - 2.0)
+            )
+        })
+        .collect();
+    html! {
+        svg.sparkline width=(WIDTH) height=(HEIGHT) viewBox={ "0 0 " (WIDTH) " " (HEIGHT) }
+            role="img" aria-label=(label) {
+            title { (label) }
+            @if path.len() >= 2 {
+                polyline points=(path.join(" ")) fill="none" stroke="currentColor" stroke-width="1.5";
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +221,40 @@ mod tests {
         .into_string();
         assert_eq!(svg.matches("dj-slice").count(), 2, "{svg}");
         assert!(svg.contains("domestic") && svg.contains("ecological"));
+    }
+
+    #[test]
+    fn a_sparkline_spans_its_box_and_escapes_its_label() {
+        let svg = sparkline(
+            "a<b",
+            &[(0.0, 1.0), (1.0, 3.0), (2.0, f64::NAN), (3.0, 2.0)],
+        )
+        .into_string();
+        assert!(
+            svg.contains("points=\"0.0,23.0 40.0,1.0 120.0,12.0\""),
+            "{svg}"
+        );
+        assert!(svg.contains("a&lt;b") && !svg.contains("a<b"));
+        let flat = sparkline("one", &[(0.0, 1.0)]).into_string();
+        assert!(!flat.contains("polyline"), "{flat}");
+    }
+
+    #[test]
+    fn a_timeline_draws_its_series_over_calendar_time() {
+        let words = TimeWords {
+            title: "flow",
+            y_label: "m3/s",
+            unit: "m3/s",
+            empty: "nothing",
+        };
+        let day = 20_000.0 * 86_400.0;
+        let svg = timeline(
+            "flow",
+            words,
+            vec![Series::new("mean", vec![(day, 1.0), (day + 3600.0, 2.0)])],
+        )
+        .unwrap()
+        .into_string();
+        assert!(svg.starts_with("<svg") && svg.contains("mean"), "{svg}");
     }
 }

@@ -34,12 +34,26 @@ pub enum ServerError {
         /// Seconds until the lockout ends.
         retry_after_seconds: i64,
     },
+    /// A client sends faster than its limit allows; it may send again after the wait.
+    #[error("{what}: more than {per_minute} a minute; send the next in {retry_after_seconds} s")]
+    TooFast {
+        /// What is limited (`batches of source \`scada-1\``).
+        what: String,
+        /// The limit.
+        per_minute: u32,
+        /// Seconds until the next may be sent.
+        retry_after_seconds: i64,
+    },
     /// The named thing does not exist.
     #[error("not found: {0}")]
     NotFound(String),
     /// The request needs a logged-in session and has none (or it expired).
     #[error("login required: no valid session")]
     Unauthenticated,
+    /// A call made with a bearer token (not a session) whose token is missing, malformed,
+    /// unknown or revoked; answered with `WWW-Authenticate: Bearer`.
+    #[error("{0}")]
+    BadToken(String),
     /// Wrong user name or password.
     #[error("wrong user name or password")]
     BadLogin,
@@ -94,10 +108,16 @@ impl ServerError {
             ServerError::NotFound(_) | ServerError::Store(danjiang_ops::OpsError::NotFound(_)) => {
                 StatusCode::NOT_FOUND
             }
-            ServerError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ServerError::TooLarge(_) | ServerError::Store(danjiang_ops::OpsError::TooLarge(_)) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             ServerError::OverLimit(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ServerError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ServerError::Unauthenticated | ServerError::BadLogin => StatusCode::UNAUTHORIZED,
+            ServerError::Throttled { .. } | ServerError::TooFast { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ServerError::Unauthenticated | ServerError::BadLogin | ServerError::BadToken(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             ServerError::Forbidden { .. } | ServerError::Csrf => StatusCode::FORBIDDEN,
             ServerError::Conflict(_) => StatusCode::CONFLICT,
             _ if self.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
@@ -115,10 +135,12 @@ impl ServerError {
             ServerError::NotFound(_) | ServerError::Store(danjiang_ops::OpsError::NotFound(_)) => {
                 "not_found"
             }
-            ServerError::TooLarge(_) => "payload_too_large",
+            ServerError::TooLarge(_) | ServerError::Store(danjiang_ops::OpsError::TooLarge(_)) => {
+                "payload_too_large"
+            }
             ServerError::OverLimit(_) => "over_limit",
-            ServerError::Throttled { .. } => "throttled",
-            ServerError::Unauthenticated => "unauthenticated",
+            ServerError::Throttled { .. } | ServerError::TooFast { .. } => "throttled",
+            ServerError::Unauthenticated | ServerError::BadToken(_) => "unauthenticated",
             ServerError::BadLogin => "bad_login",
             ServerError::Forbidden { .. } => "forbidden",
             ServerError::Csrf => "csrf",
@@ -160,12 +182,19 @@ impl ServerError {
             ServerError::Throttled {
                 retry_after_seconds,
                 ..
+            }
+            | ServerError::TooFast {
+                retry_after_seconds,
+                ..
             } => Some((*retry_after_seconds).max(1)),
             _ if self.is_busy() => Some(2),
             _ => None,
         }
     }
 }
+
+/// The challenge of a call refused for its bearer token.
+pub const BEARER_CHALLENGE: &str = "Bearer realm=\"danjiang\", error=\"invalid_token\"";
 
 /// Characters of a field quoted in an error message; the rest is cut and marked `…`.
 pub const EXCERPT_CHARS: usize = 80;
@@ -246,6 +275,12 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from(seconds),
+            );
+        }
+        if let ServerError::BadToken(_) = self.0 {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static(BEARER_CHALLENGE),
             );
         }
         response

@@ -20,6 +20,7 @@ pub struct NavEntry {
 #[rustfmt::skip]
 pub const NAV: &[NavEntry] = &[
     NavEntry { path: "/", key: "nav.overview", min_rank: 0 },
+    NavEntry { path: "/live", key: "live.nav", min_rank: 0 },
     NavEntry { path: "/ledger", key: "nav.ledger", min_rank: 0 },
     NavEntry { path: "/assets", key: "nav.assets", min_rank: 0 },
     NavEntry { path: "/plans", key: "nav.plans", min_rank: 0 },

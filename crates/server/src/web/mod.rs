@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod notify;
 pub mod page;
 pub mod paging;
+pub mod rate;
 pub mod reports;
 pub mod session;
 pub mod state;

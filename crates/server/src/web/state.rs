@@ -9,6 +9,7 @@ use crate::web::error::Result;
 use crate::web::i18n::Texts;
 use crate::web::metrics::Metrics;
 use crate::web::notify::{Notifier, NotifyConfig};
+use crate::web::rate::{RateLimiter, UsageLog};
 use crate::web::reports::Reports;
 
 /// The application's shared state (cheap to clone: everything is behind `Arc` or a pool).
@@ -32,7 +33,38 @@ pub struct AppState {
     pub run_limits: RunLimits,
     /// Where alarm notices go (none until [`AppState::with_notifications`]).
     pub notifier: Notifier,
+    /// The limits of a telemetry batch posted with an ingestion token.
+    pub ingest_limits: IngestLimits,
+    /// Batches per ingestion source per minute.
+    pub ingest_rate: Arc<RateLimiter>,
+    /// Each ingestion source's use, audited once an hour.
+    pub ingest_usage: Arc<UsageLog>,
 }
+
+/// The limits of one telemetry batch (`POST /api/v1/telemetry/points`); a larger one is
+/// refused with 413 and nothing of it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IngestLimits {
+    /// Most bytes of a batch's body.
+    pub max_bytes: usize,
+    /// Most points of one batch.
+    pub max_points: usize,
+}
+
+impl Default for IngestLimits {
+    /// 64 MiB and 200,000 points: a minute of 3,000 tags at one point a second fits.
+    fn default() -> IngestLimits {
+        IngestLimits {
+            max_bytes: 64 * 1024 * 1024,
+            max_points: 200_000,
+        }
+    }
+}
+
+/// Batches an ingestion source may post per minute unless `danjiang serve` says otherwise.
+pub const INGEST_BATCHES_PER_MINUTE: u32 = 1200;
+/// How often a source's use of its token is written to the audit log, s.
+pub const INGEST_AUDIT_SECONDS: i64 = 3600;
 
 /// The limits of one simulation run started through the server, set by `danjiang serve`'s
 /// options; a run over them is refused before it is queued, naming the option that raises it.
@@ -91,6 +123,9 @@ impl AppState {
             behind_proxy: false,
             run_limits: RunLimits::default(),
             notifier: Notifier::default(),
+            ingest_limits: IngestLimits::default(),
+            ingest_rate: Arc::new(RateLimiter::new(INGEST_BATCHES_PER_MINUTE)),
+            ingest_usage: Arc::new(UsageLog::new(INGEST_AUDIT_SECONDS)),
         })
     }
 
