@@ -3,7 +3,7 @@
 //! (EPANET's `controls`, `controltimestep`, `pswitch`).
 
 use crate::network_view::{ControlKind, LinkType, NetworkView, MISSING, QZERO};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 use crate::state::{ActionCause, LinkChange, LinkStatus};
 use crate::tanks::{round_half_away, tank_volume};
 

@@ -3,7 +3,7 @@
 //! (EPANET's `emitterheadloss`, `demandheadloss`).
 
 use crate::network_view::{NetworkView, CSMALL};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 
 /// Adds a steep head loss that keeps a flow from falling below zero (`dq` = flow - limit).
 pub(crate) fn add_lower_barrier(dq: f64, loss: &mut f64, gradient: &mut f64) {

@@ -3,7 +3,7 @@
 //! cost per day, demand charge).
 
 use crate::network_view::{interpolate, LinkType, NetworkView, QZERO};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 use danjiang_network::units::{CUBIC_METRES_PER_CUBIC_FOOT, KW_PER_HP};
 use serde::{Deserialize, Serialize};
 

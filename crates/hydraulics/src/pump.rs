@@ -2,7 +2,7 @@
 //! power, power-function (one- and three-point) and multi-point curves with speed.
 
 use crate::network_view::{NetworkView, PumpCurveKind, CBIG, CSMALL, TINY};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 
 /// Intercept (ft) and slope (ft per ft³/s) of the segment of a head curve that holds
 /// flow `q` (ft³/s), the first or last segment beyond the ends. The curve is in the file's

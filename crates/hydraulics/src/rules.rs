@@ -8,7 +8,7 @@
 use crate::controls::reset_pump_flow;
 use crate::error::HydraulicError;
 use crate::network_view::{LinkType, NetworkView, MISSING, TINY};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 use crate::state::{ActionCause, LinkChange, LinkStatus};
 use crate::tanks::update_tank_levels;
 use danjiang_network::{

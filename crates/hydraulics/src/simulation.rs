@@ -6,8 +6,9 @@ use crate::error::HydraulicError;
 use crate::headloss::resistance;
 use crate::network_view::{LinkType, NetworkView, MISSING, QZERO};
 use crate::rules::RuleEngine;
-use crate::solver::gradient::{solve, SolveError, SolverState};
+use crate::solver::gradient::{solve, SolveError};
 use crate::solver::matrix::SystemMatrix;
+use crate::solver::state::SolverState;
 use crate::state::{
     BalanceSite, HydraulicState, HydraulicWarning, LinkChange, LinkStatus, TrialEvent, WarningKind,
 };

@@ -2,7 +2,7 @@
 //! PRV/PSV/FCV state changes and links to full or empty tanks (EPANET's `hydstatus.c`).
 
 use crate::network_view::{LinkType, NetworkView, PumpCurveKind, BIG, MISSING, TINY};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 use crate::state::LinkStatus;
 
 /// Updates PRV and PSV statuses from the latest heads; true if any changed.

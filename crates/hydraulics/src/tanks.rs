@@ -2,7 +2,7 @@
 //! a tank (EPANET's `tankvolume`, `tankgrade`, `tanklevels`, `tanktimestep`).
 
 use crate::network_view::{interpolate, NetworkView, QZERO};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 
 /// Volume of tank `t` at head `head`, ft³.
 pub(crate) fn tank_volume(view: &NetworkView, t: usize, head: f64) -> f64 {

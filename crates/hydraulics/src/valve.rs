@@ -3,8 +3,8 @@
 
 use crate::network_view::{LinkType, NetworkView, CBIG, CSMALL, MISSING, TINY};
 use crate::pump::curve_segment;
-use crate::solver::gradient::SolverState;
 use crate::solver::matrix::SystemMatrix;
+use crate::solver::state::SolverState;
 
 /// Coefficients of a valve that is fully open, closed, or throttled by its minor loss
 /// `minor` (flow basis).

@@ -7,42 +7,11 @@ use crate::headloss::PipeLossModel;
 use crate::network_view::{LinkType, NetworkView, PumpCurveKind, MINIMUM_PRESSURE_RANGE};
 use crate::pump::pump_coefficients;
 use crate::solver::matrix::{SolveFailure, SystemMatrix};
+use crate::solver::state::SolverState;
 use crate::state::{BalanceSite, LinkStatus, TrialEvent};
 use crate::status::{check_links, check_pressure_valves};
 use crate::valve::{add_control_valves, valve_coefficients};
 use danjiang_network::DemandModel;
-
-/// The variables of the hydraulic solution, in EPANET's units and node order.
-#[derive(Debug, Clone)]
-pub(crate) struct SolverState {
-    pub head: Vec<f64>,
-    /// Consumer demand delivered at each junction, ft³/s.
-    pub demand_flow: Vec<f64>,
-    /// Consumer demand asked for at each junction, ft³/s.
-    pub full_demand: Vec<f64>,
-    pub emitter_flow: Vec<f64>,
-    pub leakage_flow: Vec<f64>,
-    /// Fixed-area and variable-area leakage flows per junction, ft³/s.
-    pub leak_fixed: Vec<f64>,
-    pub leak_variable: Vec<f64>,
-    /// Junction outflow, or net inflow of a tank or reservoir, ft³/s.
-    pub node_demand: Vec<f64>,
-    /// Flow balance at each node during assembly.
-    pub xflow: Vec<f64>,
-    pub flow: Vec<f64>,
-    pub status: Vec<LinkStatus>,
-    pub setting: Vec<f64>,
-    /// Resistance coefficient of each link (a PCV's changes with its setting).
-    pub resistance: Vec<f64>,
-    pub p: Vec<f64>,
-    pub y: Vec<f64>,
-    pub relax_factor: f64,
-    /// Volume of each tank, ft³.
-    pub tank_volume: Vec<f64>,
-    /// The trials of the current solution for a full status report, in EPANET's units
-    /// (ft³/s, ft) with internal node indices; `None` when no one asked for them.
-    pub trace: Option<Vec<TrialEvent>>,
-}
 
 /// What one solution reports.
 #[derive(Debug, Clone, Copy)]
@@ -56,63 +25,6 @@ pub(crate) struct SolveReport {
 pub(crate) enum SolveError {
     /// Ill-conditioned at this internal node.
     IllConditioned(usize),
-}
-
-impl SolverState {
-    /// Records a line of the full status report when one is asked for.
-    #[inline]
-    pub(crate) fn note(&mut self, event: TrialEvent) {
-        if let Some(trace) = self.trace.as_mut() {
-            trace.push(event);
-        }
-    }
-
-    /// Records a change of link `k`'s status from `old` (full status report).
-    #[inline]
-    pub(crate) fn note_status(&mut self, k: usize, old: LinkStatus) {
-        if self.trace.is_some() && self.status[k] != old {
-            self.note(TrialEvent::StatusChange {
-                link: k,
-                from: old,
-                to: self.status[k],
-            });
-        }
-    }
-
-    pub(crate) fn new(view: &NetworkView) -> SolverState {
-        let n = view.n_nodes;
-        let m = view.n_links;
-        SolverState {
-            head: vec![0.0; n],
-            demand_flow: vec![0.0; n],
-            full_demand: vec![0.0; n],
-            emitter_flow: vec![0.0; n],
-            leakage_flow: vec![0.0; n],
-            leak_fixed: (0..n)
-                .map(|i| match view.leakage.get(i) {
-                    Some(&(cfa, _)) if cfa > 0.0 => 0.001,
-                    _ => 0.0,
-                })
-                .collect(),
-            leak_variable: (0..n)
-                .map(|i| match view.leakage.get(i) {
-                    Some(&(_, cva)) if cva > 0.0 => 0.001,
-                    _ => 0.0,
-                })
-                .collect(),
-            node_demand: vec![0.0; n],
-            xflow: vec![0.0; n],
-            flow: vec![0.0; m],
-            status: vec![LinkStatus::Open; m],
-            setting: vec![0.0; m],
-            resistance: vec![0.0; m],
-            p: vec![0.0; m],
-            y: vec![0.0; m],
-            relax_factor: 1.0,
-            tank_volume: vec![0.0; view.tanks.len()],
-            trace: None,
-        }
-    }
 }
 
 /// Computes every link's coefficients from its current flow (EPANET's `headlosscoeffs`).
