@@ -43,14 +43,14 @@ pub(crate) fn pump_coefficients(view: &NetworkView, state: &mut SolverState, k: 
         state.y[k] = flow;
         return;
     }
-    let Some(pump_index) = view.pump_of_link[k] else {
+    let Some(pump_index) = view.links.pump_of_link[k] else {
         state.p[k] = 1.0 / CSMALL;
         state.y[k] = flow;
         return;
     };
     let pump = &view.pumps[pump_index];
     let q = flow.abs();
-    let rqtol = view.options.rqtol;
+    let rqtol = view.options.relative_flow_tolerance;
     let (loss, gradient);
     match pump.curve_kind {
         PumpCurveKind::Custom => {
@@ -62,12 +62,12 @@ pub(crate) fn pump_coefficients(view: &NetworkView, state: &mut SolverState, k: 
             loss = h0 * (setting * setting) + gradient * flow;
         }
         PumpCurveKind::ConstantPower | PumpCurveKind::PowerFunction => {
-            let h0 = setting * setting * pump.h0;
-            let mut n = pump.n;
+            let h0 = setting * setting * pump.head_at_zero_flow;
+            let mut n = pump.flow_exponent;
             if (n - 1.0).abs() < TINY {
                 n = 1.0;
             }
-            let r = pump.r * setting.powf(2.0 - n);
+            let r = pump.flow_coefficient * setting.powf(2.0 - n);
             if pump.curve_kind == PumpCurveKind::ConstantPower {
                 let g = -r / q / q;
                 if g > CBIG {

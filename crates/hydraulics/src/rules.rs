@@ -88,7 +88,7 @@ impl RuleEngine {
             for premise in &rule.premises {
                 let object = match premise.object {
                     RuleObject::Node(n) if n.index() < node_count => RuleObject::Node(
-                        danjiang_network::NodeIdx::from_index(view.node_internal[n.index()]),
+                        danjiang_network::NodeIdx::from_index(view.nodes.internal_index[n.index()]),
                     ),
                     RuleObject::Link(l) if l.index() < link_count => premise.object,
                     RuleObject::System => premise.object,
@@ -108,7 +108,7 @@ impl RuleEngine {
                             }
                             RuleAttribute::Pressure => epanet.file_pressure(x),
                             RuleAttribute::Setting => match object {
-                                RuleObject::Link(l) => match view.link_type[l.index()] {
+                                RuleObject::Link(l) => match view.links.kind[l.index()] {
                                     LinkType::Prv | LinkType::Psv | LinkType::Pbv => {
                                         epanet.file_pressure(x)
                                     }
@@ -149,7 +149,7 @@ impl RuleEngine {
                             rule.id
                         )));
                     }
-                    let link_type = view.link_type[k];
+                    let link_type = view.links.kind[k];
                     let (status, setting) = match action.action {
                         LinkAction::Open => (Some(StatusValue::Open), MISSING),
                         LinkAction::Closed => (Some(StatusValue::Closed), MISSING),
@@ -207,7 +207,7 @@ impl RuleEngine {
         actions: &mut Vec<LinkChange>,
     ) -> u64 {
         let end = time + step;
-        let rule_step = view.rule_step;
+        let rule_step = view.times.rule_step;
         let mut dt = rule_step.min(step);
         let mut dt1 = (rule_step - time % rule_step).min(step);
         if dt1 == 0 {
@@ -334,7 +334,7 @@ impl RuleEngine {
         let x = match (premise.attribute, premise.object) {
             (RuleAttribute::Demand, RuleObject::System) => {
                 let mut total = 0.0;
-                for i in 0..view.n_junctions {
+                for i in 0..view.nodes.junction_count {
                     // EPANET's system demand sums the positive demands asked for.
                     if state.full_demand[i] > 0.0 {
                         total += state.full_demand[i];
@@ -349,10 +349,10 @@ impl RuleEngine {
                 state.head[n.index()] * units.head
             }
             (RuleAttribute::Pressure, RuleObject::Node(n)) => {
-                (state.head[n.index()] - view.elevation[n.index()]) * units.pressure
+                (state.head[n.index()] - view.nodes.elevation[n.index()]) * units.pressure
             }
             (RuleAttribute::Level, RuleObject::Node(n)) => {
-                (state.head[n.index()] - view.elevation[n.index()]) * units.head
+                (state.head[n.index()] - view.nodes.elevation[n.index()]) * units.head
             }
             (RuleAttribute::Flow, RuleObject::Link(l)) => state.flow[l.index()].abs() * units.flow,
             (RuleAttribute::Setting, RuleObject::Link(l)) => {
@@ -361,7 +361,7 @@ impl RuleEngine {
                     return false;
                 }
                 let x = state.setting[k];
-                match view.link_type[k] {
+                match view.links.kind[k] {
                     LinkType::Prv | LinkType::Psv | LinkType::Pbv => x * units.pressure,
                     LinkType::Fcv => x * units.flow,
                     _ => x,
@@ -375,7 +375,7 @@ impl RuleEngine {
                 if view.tanks[t].area == 0.0 || state.node_demand[i] <= TINY {
                     return false;
                 }
-                (view.tanks[t].vmax - state.tank_volume[t]) / state.node_demand[i]
+                (view.tanks[t].max_volume - state.tank_volume[t]) / state.node_demand[i]
             }
             (RuleAttribute::DrainTime, RuleObject::Node(n)) => {
                 let i = n.index();
@@ -385,7 +385,7 @@ impl RuleEngine {
                 if view.tanks[t].area == 0.0 || state.node_demand[i] >= -TINY {
                     return false;
                 }
-                (view.tanks[t].vmin - state.tank_volume[t]) / state.node_demand[i]
+                (view.tanks[t].min_volume - state.tank_volume[t]) / state.node_demand[i]
             }
             _ => return false,
         };
@@ -411,8 +411,8 @@ fn check_time(
         (interval_start as i64, now as i64)
     } else {
         (
-            ((interval_start + view.start_clocktime) % SECONDS_PER_DAY) as i64,
-            ((now + view.start_clocktime) % SECONDS_PER_DAY) as i64,
+            ((interval_start + view.times.start_clock_time) % SECONDS_PER_DAY) as i64,
+            ((now + view.times.start_clock_time) % SECONDS_PER_DAY) as i64,
         )
     };
     let x = premise.value as i64;
@@ -461,7 +461,7 @@ fn check_status(state: &SolverState, premise: &CompiledPremise) -> bool {
 /// Applies one rule action as EPANET's `takeactions` does; true if the link changed.
 fn take_action(view: &NetworkView, state: &mut SolverState, action: CompiledAction) -> bool {
     let k = action.link;
-    let link_type = view.link_type[k];
+    let link_type = view.links.kind[k];
     let status = state.status[k];
     let setting = state.setting[k];
     if action.status == Some(StatusValue::Open) && status.is_closed() {

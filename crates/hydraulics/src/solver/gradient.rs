@@ -32,11 +32,14 @@ pub(crate) fn head_loss_coefficients(view: &NetworkView, state: &mut SolverState
     // Pipes first, in one pass over slices cut to the link count (no per-access checks,
     // no reloading of the arrays between links); then the few pumps and valves. Each
     // link's coefficients depend on that link alone, so the order does not matter.
-    let links = view.n_links;
+    let links = view.links.count;
     let model = PipeLossModel::new(view);
-    let link_type = &view.link_type[..links];
-    let (minor, diameter) = (&view.minor_loss[..links], &view.diameter[..links]);
-    let roughness = &view.roughness[..links];
+    let link_type = &view.links.kind[..links];
+    let (minor, diameter) = (
+        &view.links.minor_loss[..links],
+        &view.links.diameter[..links],
+    );
+    let roughness = &view.links.roughness[..links];
     let (flow, status) = (&state.flow[..links], &state.status[..links]);
     let resistance = &state.resistance[..links];
     let (p, y) = (&mut state.p[..links], &mut state.y[..links]);
@@ -55,7 +58,7 @@ pub(crate) fn head_loss_coefficients(view: &NetworkView, state: &mut SolverState
     for pump in &view.pumps {
         pump_coefficients(view, state, pump.link);
     }
-    for &k in &view.valves {
+    for &k in &view.links.valves {
         valve_coefficients(view, state, k);
     }
 }
@@ -63,11 +66,11 @@ pub(crate) fn head_loss_coefficients(view: &NetworkView, state: &mut SolverState
 fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut SystemMatrix) {
     matrix.clear();
     state.xflow.fill(0.0);
-    let nj = view.n_junctions;
+    let nj = view.nodes.junction_count;
     // Links. Every per-link slice is cut to the link count so only node-indexed accesses
     // are bounds-checked in this, the trial's hottest loop after the factorisation.
-    let links = view.n_links;
-    let ends = view.from[..links].iter().zip(&view.to[..links]);
+    let links = view.links.count;
+    let ends = view.links.from[..links].iter().zip(&view.links.to[..links]);
     let coefficients = state.p[..links].iter().zip(&state.y[..links]);
     let flows = &state.flow[..links];
     let (xflow, head) = (&mut state.xflow[..], &state.head[..]);
@@ -93,16 +96,16 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
         }
     }
     // Emitters.
-    for &i in &view.emitter_junctions {
+    for &i in &view.nodes.emitter_junctions {
         let (loss, gradient) = emitter_head_loss(view, state, i);
         matrix.add_to_diagonal(i, 1.0 / gradient);
-        matrix.add_to_rhs(i, (loss + view.elevation[i]) / gradient);
+        matrix.add_to_rhs(i, (loss + view.nodes.elevation[i]) / gradient);
         state.xflow[i] -= state.emitter_flow[i];
     }
     // Pressure-driven demands.
     if view.options.demand_model == DemandModel::PressureDriven {
-        let dp = view.options.preq - view.options.pmin;
-        let n = 1.0 / view.options.pexp;
+        let dp = view.options.required_pressure - view.options.minimum_pressure;
+        let n = 1.0 / view.options.pressure_exponent;
         for i in 0..nj {
             if state.full_demand[i] <= 0.0 {
                 continue;
@@ -110,23 +113,26 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
             let (loss, gradient) = demand_head_loss(state, i, dp, n);
             if gradient > 0.0 {
                 matrix.add_to_diagonal(i, 1.0 / gradient);
-                matrix.add_to_rhs(i, (loss + view.elevation[i] + view.options.pmin) / gradient);
+                matrix.add_to_rhs(
+                    i,
+                    (loss + view.nodes.elevation[i] + view.options.minimum_pressure) / gradient,
+                );
             }
         }
     }
     // Pipe leakage, as two emitters per junction.
-    if !view.leakage.is_empty() {
+    if !view.nodes.leakage.is_empty() {
         for i in 0..nj {
             let Some(((hfa, gfa), (hva, gva))) = leakage_head_loss(view, state, i) else {
                 continue;
             };
             if gfa > 0.0 {
                 matrix.add_to_diagonal(i, 1.0 / gfa);
-                matrix.add_to_rhs(i, (hfa + view.elevation[i]) / gfa);
+                matrix.add_to_rhs(i, (hfa + view.nodes.elevation[i]) / gfa);
             }
             if gva > 0.0 {
                 matrix.add_to_diagonal(i, 1.0 / gva);
-                matrix.add_to_rhs(i, (hva + view.elevation[i]) / gva);
+                matrix.add_to_rhs(i, (hva + view.nodes.elevation[i]) / gva);
             }
             state.xflow[i] -= state.leak_fixed[i] + state.leak_variable[i];
         }
@@ -151,16 +157,16 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
     let mut max_change: f64 = 0.0;
     // EPANET names the first link when nothing changed.
     let mut site = BalanceSite::Link(0);
-    let nj = view.n_junctions;
-    for n in nj..view.n_nodes {
+    let nj = view.nodes.junction_count;
+    for n in nj..view.nodes.count {
         state.node_demand[n] = 0.0;
     }
     // Per-link slices cut to the link count, so only node-indexed accesses are checked.
-    let links = view.n_links;
+    let links = view.links.count;
     let relax_factor = state.relax_factor;
-    let (from, to) = (&view.from[..links], &view.to[..links]);
+    let (from, to) = (&view.links.from[..links], &view.links.to[..links]);
     let (p, y) = (&state.p[..links], &state.y[..links]);
-    let (link_type, status) = (&view.link_type[..links], &state.status[..links]);
+    let (link_type, status) = (&view.links.kind[..links], &state.status[..links]);
     let flows = &mut state.flow[..links];
     for k in 0..links {
         let (n1, n2) = (from[k], to[k]);
@@ -168,7 +174,7 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
         let mut dq = y[k] - p[k] * dh;
         dq *= relax_factor;
         if link_type[k] == LinkType::Pump {
-            if let Some(pump) = view.pump_of_link[k] {
+            if let Some(pump) = view.links.pump_of_link[k] {
                 if view.pumps[pump].curve_kind == PumpCurveKind::ConstantPower && dq > flows[k] {
                     // Keep a constant-power pump's flow from turning negative.
                     dq = flows[k] / 2.0;
@@ -193,9 +199,9 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
         }
     }
     // Emitters.
-    for &i in &view.emitter_junctions {
+    for &i in &view.nodes.emitter_junctions {
         let (loss, gradient) = emitter_head_loss(view, state, i);
-        let dh = state.head[i] - view.elevation[i];
+        let dh = state.head[i] - view.nodes.elevation[i];
         let dq = (loss - dh) / gradient * state.relax_factor;
         state.emitter_flow[i] -= dq;
         qsum += state.emitter_flow[i].abs();
@@ -207,15 +213,16 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
     }
     // Pressure-driven demands.
     if view.options.demand_model == DemandModel::PressureDriven {
-        let dp = (view.options.preq - view.options.pmin).max(MINIMUM_PRESSURE_RANGE);
-        let n = 1.0 / view.options.pexp;
+        let dp = (view.options.required_pressure - view.options.minimum_pressure)
+            .max(MINIMUM_PRESSURE_RANGE);
+        let n = 1.0 / view.options.pressure_exponent;
         for i in 0..nj {
             let full = state.full_demand[i];
             if full <= 0.0 {
                 continue;
             }
             let (loss, gradient) = demand_head_loss(state, i, dp, n);
-            let dh = state.head[i] - view.elevation[i] - view.options.pmin;
+            let dh = state.head[i] - view.nodes.elevation[i] - view.options.minimum_pressure;
             let mut dq = (loss - dh) / gradient * state.relax_factor;
             if dq.abs() > 0.4 * full {
                 dq = 0.4 * if dq < 0.0 { -1.0 } else { 1.0 } * full;
@@ -230,12 +237,12 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
         }
     }
     // Pipe leakage.
-    if !view.leakage.is_empty() {
+    if !view.nodes.leakage.is_empty() {
         for i in 0..nj {
             let Some(((hfa, gfa), (hva, gva))) = leakage_head_loss(view, state, i) else {
                 continue;
             };
-            let h = state.head[i] - view.elevation[i];
+            let h = state.head[i] - view.nodes.elevation[i];
             let mut dq_fixed = 0.0;
             if gfa > 0.0 {
                 dq_fixed = (hfa - h) / gfa * state.relax_factor;
@@ -259,7 +266,7 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
             }
         }
     }
-    let relative = if qsum > view.options.hacc {
+    let relative = if qsum > view.options.accuracy {
         dqsum / qsum
     } else {
         dqsum
@@ -273,11 +280,11 @@ fn max_head_error(view: &NetworkView, state: &mut SolverState) -> (f64, usize) {
     head_loss_coefficients(view, state);
     let mut worst: f64 = 0.0;
     let mut link = 0;
-    for k in 0..view.n_links {
+    for k in 0..view.links.count {
         if state.status[k].is_closed() || state.p[k] == 0.0 {
             continue;
         }
-        let dh = state.head[view.from[k]] - state.head[view.to[k]];
+        let dh = state.head[view.links.from[k]] - state.head[view.links.to[k]];
         let loss = state.y[k] / state.p[k];
         let error = (dh - loss).abs();
         if error > worst {
@@ -290,20 +297,20 @@ fn max_head_error(view: &NetworkView, state: &mut SolverState) -> (f64, usize) {
 
 fn pda_converged(view: &NetworkView, state: &SolverState) -> bool {
     const QTOL: f64 = 0.0001;
-    let dp = view.options.preq - view.options.pmin;
+    let dp = view.options.required_pressure - view.options.minimum_pressure;
     let mut converged = true;
-    for i in 0..view.n_junctions {
+    for i in 0..view.nodes.junction_count {
         let full = state.full_demand[i];
         if full <= 0.0 {
             continue;
         }
-        let p = state.head[i] - view.elevation[i];
-        let q = if p <= view.options.pmin {
+        let p = state.head[i] - view.nodes.elevation[i];
+        let q = if p <= view.options.minimum_pressure {
             0.0
-        } else if p >= view.options.preq {
+        } else if p >= view.options.required_pressure {
             full
         } else {
-            full * ((p - view.options.pmin) / dp).powf(view.options.pexp)
+            full * ((p - view.options.minimum_pressure) / dp).powf(view.options.pressure_exponent)
         };
         if (q - state.demand_flow[i]).abs() > QTOL {
             converged = false;
@@ -319,7 +326,7 @@ fn has_converged(
     max_flow_change: f64,
     flow_change_at: BalanceSite,
 ) -> bool {
-    if relative_error > view.options.hacc {
+    if relative_error > view.options.accuracy {
         return false;
     }
     // EPANET always finds the largest head error here; only its limit and the full status
@@ -340,7 +347,7 @@ fn has_converged(
     if view.options.flow_change_limit > 0.0 && max_flow_change > view.options.flow_change_limit {
         return false;
     }
-    if !view.leakage.is_empty() && !leakage_converged(view, state) {
+    if !view.nodes.leakage.is_empty() && !leakage_converged(view, state) {
         return false;
     }
     if view.options.demand_model == DemandModel::PressureDriven {
@@ -352,12 +359,12 @@ fn has_converged(
 /// True when every junction's leakage agrees with its pressure within 0.0001 ft³/s.
 fn leakage_converged(view: &NetworkView, state: &SolverState) -> bool {
     const QTOL: f64 = 0.0001;
-    for i in 0..view.n_junctions {
-        let (cfa, cva) = view.leakage[i];
+    for i in 0..view.nodes.junction_count {
+        let (cfa, cva) = view.nodes.leakage[i];
         if cfa == 0.0 && cva == 0.0 {
             continue;
         }
-        let h = state.head[i] - view.elevation[i];
+        let h = state.head[i] - view.nodes.elevation[i];
         let mut expected = 0.0;
         if h > 0.0 {
             if cfa > 0.0 {
@@ -378,10 +385,10 @@ fn leakage_converged(view: &NetworkView, state: &SolverState) -> bool {
 /// Fixes the status of an active control valve at `node` that makes the equations
 /// inconsistent; true if one was found.
 fn fix_bad_valve(view: &NetworkView, state: &mut SolverState, node: usize) -> bool {
-    for &k in &view.valves {
-        let (n1, n2) = (view.from[k], view.to[k]);
+    for &k in &view.links.valves {
+        let (n1, n2) = (view.links.from[k], view.links.to[k]);
         if node == n1 || node == n2 {
-            let t = view.link_type[k];
+            let t = view.links.kind[k];
             if matches!(t, LinkType::Prv | LinkType::Psv | LinkType::Fcv)
                 && state.status[k] == LinkStatus::Active
             {
@@ -406,11 +413,11 @@ pub(crate) fn solve(
     matrix: &mut SystemMatrix,
 ) -> Result<SolveReport, SolveError> {
     let opts = &view.options;
-    let mut next_check = opts.check_freq;
+    let mut next_check = opts.check_frequency;
     state.relax_factor = 1.0;
-    let mut max_trials = opts.max_iter;
-    if opts.extra_iter > 0 {
-        max_trials += opts.extra_iter as u32;
+    let mut max_trials = opts.max_trials;
+    if opts.extra_trials > 0 {
+        max_trials += opts.extra_trials as u32;
     }
     let mut iteration: u32 = 1;
     let mut relative_error = 0.0;
@@ -423,7 +430,7 @@ pub(crate) fn solve(
         match matrix.solve() {
             Ok(()) => {}
             Err(SolveFailure::Pivot(junction)) => {
-                if fixes <= view.valves.len() && fix_bad_valve(view, state, junction) {
+                if fixes <= view.links.valves.len() && fix_bad_valve(view, state, junction) {
                     fixes += 1;
                     continue;
                 }
@@ -431,7 +438,7 @@ pub(crate) fn solve(
                 break;
             }
         }
-        matrix.copy_solution(&mut state.head[..view.n_junctions]);
+        matrix.copy_solution(&mut state.head[..view.nodes.junction_count]);
         let (error, max_flow_change, flow_change_at) = new_flows(view, state);
         relative_error = error;
         state.note(TrialEvent::Trial {
@@ -451,7 +458,7 @@ pub(crate) fn solve(
         }
 
         if has_converged(view, state, relative_error, max_flow_change, flow_change_at) {
-            if iteration > opts.max_iter {
+            if iteration > opts.max_trials {
                 break;
             }
             let mut status_change = valve_change;
@@ -464,15 +471,15 @@ pub(crate) fn solve(
             if !status_change {
                 break;
             }
-            next_check = iteration + opts.check_freq;
+            next_check = iteration + opts.check_frequency;
         } else if iteration <= opts.max_check && iteration == next_check {
             check_links(view, state);
-            next_check += opts.check_freq;
+            next_check += opts.check_frequency;
         }
         iteration += 1;
     }
     // Total outflow at each junction.
-    for i in 0..view.n_junctions {
+    for i in 0..view.nodes.junction_count {
         state.node_demand[i] = state.demand_flow[i] + state.emitter_flow[i] + state.leakage_flow[i];
     }
     if let Some(failure) = failure {

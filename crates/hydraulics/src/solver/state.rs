@@ -61,8 +61,8 @@ impl SolverState {
     }
 
     pub(crate) fn new(view: &NetworkView) -> SolverState {
-        let n = view.n_nodes;
-        let m = view.n_links;
+        let n = view.nodes.count;
+        let m = view.links.count;
         SolverState {
             head: vec![0.0; n],
             demand_flow: vec![0.0; n],
@@ -70,13 +70,13 @@ impl SolverState {
             emitter_flow: vec![0.0; n],
             leakage_flow: vec![0.0; n],
             leak_fixed: (0..n)
-                .map(|i| match view.leakage.get(i) {
+                .map(|i| match view.nodes.leakage.get(i) {
                     Some(&(cfa, _)) if cfa > 0.0 => 0.001,
                     _ => 0.0,
                 })
                 .collect(),
             leak_variable: (0..n)
-                .map(|i| match view.leakage.get(i) {
+                .map(|i| match view.nodes.leakage.get(i) {
                     Some(&(_, cva)) if cva > 0.0 => 0.001,
                     _ => 0.0,
                 })
