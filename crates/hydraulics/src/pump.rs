@@ -39,13 +39,13 @@ pub(crate) fn pump_coefficients(view: &NetworkView, state: &mut SolverState, k: 
     let setting = state.setting[k];
     let flow = state.flow[k];
     if state.status[k].is_closed() || setting == 0.0 {
-        state.p[k] = 1.0 / CBIG;
-        state.y[k] = flow;
+        state.inverse_gradient[k] = 1.0 / CBIG;
+        state.flow_correction[k] = flow;
         return;
     }
     let Some(pump_index) = view.links.pump_of_link[k] else {
-        state.p[k] = 1.0 / CSMALL;
-        state.y[k] = flow;
+        state.inverse_gradient[k] = 1.0 / CSMALL;
+        state.flow_correction[k] = flow;
         return;
     };
     let pump = &view.pumps[pump_index];
@@ -71,12 +71,12 @@ pub(crate) fn pump_coefficients(view: &NetworkView, state: &mut SolverState, k: 
             if pump.curve_kind == PumpCurveKind::ConstantPower {
                 let g = -r / q / q;
                 if g > CBIG {
-                    state.p[k] = 1.0 / CBIG;
-                    state.y[k] = flow;
+                    state.inverse_gradient[k] = 1.0 / CBIG;
+                    state.flow_correction[k] = flow;
                     return;
                 } else if g < CSMALL {
-                    state.p[k] = 1.0 / CSMALL;
-                    state.y[k] = flow;
+                    state.inverse_gradient[k] = 1.0 / CSMALL;
+                    state.flow_correction[k] = flow;
                     return;
                 }
                 gradient = g;
@@ -96,6 +96,6 @@ pub(crate) fn pump_coefficients(view: &NetworkView, state: &mut SolverState, k: 
             }
         }
     }
-    state.p[k] = 1.0 / gradient;
-    state.y[k] = loss / gradient;
+    state.inverse_gradient[k] = 1.0 / gradient;
+    state.flow_correction[k] = loss / gradient;
 }

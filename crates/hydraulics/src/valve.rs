@@ -16,8 +16,8 @@ pub(crate) fn open_valve_coefficients(
 ) {
     let flow = state.flow[k];
     if state.status[k].is_closed() {
-        state.p[k] = 1.0 / CBIG;
-        state.y[k] = flow;
+        state.inverse_gradient[k] = 1.0 / CBIG;
+        state.flow_correction[k] = flow;
         return;
     }
     if minor > 0.0 {
@@ -30,11 +30,11 @@ pub(crate) fn open_valve_coefficients(
         } else {
             loss = flow * gradient / 2.0;
         }
-        state.p[k] = 1.0 / gradient;
-        state.y[k] = loss / gradient;
+        state.inverse_gradient[k] = 1.0 / gradient;
+        state.flow_correction[k] = loss / gradient;
     } else {
-        state.p[k] = 1.0 / CSMALL;
-        state.y[k] = flow;
+        state.inverse_gradient[k] = 1.0 / CSMALL;
+        state.flow_correction[k] = flow;
     }
 }
 
@@ -52,8 +52,8 @@ pub(crate) fn valve_coefficients(view: &NetworkView, state: &mut SolverState, k:
                 open_valve_coefficients(view, state, k, minor);
             } else {
                 // Fixed head loss equal to the setting.
-                state.p[k] = CBIG;
-                state.y[k] = setting * CBIG;
+                state.inverse_gradient[k] = CBIG;
+                state.flow_correction[k] = setting * CBIG;
             }
         }
         LinkType::Tcv => {
@@ -86,15 +86,15 @@ pub(crate) fn valve_coefficients(view: &NetworkView, state: &mut SolverState, k:
                     None => (0.0, 0.0),
                 };
                 let r = r.max(TINY);
-                state.p[k] = 1.0 / r;
-                state.y[k] = (h0 / r + q) * if flow < 0.0 { -1.0 } else { 1.0 };
+                state.inverse_gradient[k] = 1.0 / r;
+                state.flow_correction[k] = (h0 / r + q) * if flow < 0.0 { -1.0 } else { 1.0 };
             }
         }
         LinkType::Prv | LinkType::Psv | LinkType::Fcv => {
             if state.setting[k] == MISSING {
                 open_valve_coefficients(view, state, k, minor);
             } else {
-                state.p[k] = 0.0;
+                state.inverse_gradient[k] = 0.0;
             }
         }
         _ => {}
@@ -179,12 +179,12 @@ pub(crate) fn add_control_valves(
                 let head_setting = view.nodes.elevation[n2] + state.setting[k];
                 if state.status[k] == LinkStatus::Active {
                     // Fix the downstream head at the setting and balance its flow.
-                    state.p[k] = 0.0;
-                    state.y[k] = state.flow[k] + state.xflow[n2];
+                    state.inverse_gradient[k] = 0.0;
+                    state.flow_correction[k] = state.flow[k] + state.flow_balance[n2];
                     add_rhs(matrix, view, n2, head_setting * CBIG);
                     add_diagonal(matrix, view, n2, CBIG);
-                    if state.xflow[n2] < 0.0 {
-                        add_rhs(matrix, view, n1, state.xflow[n2]);
+                    if state.flow_balance[n2] < 0.0 {
+                        add_rhs(matrix, view, n1, state.flow_balance[n2]);
                     }
                     continue;
                 }
@@ -195,12 +195,12 @@ pub(crate) fn add_control_valves(
                 let head_setting = view.nodes.elevation[n1] + state.setting[k];
                 if state.status[k] == LinkStatus::Active {
                     // Fix the upstream head at the setting and balance its flow.
-                    state.p[k] = 0.0;
-                    state.y[k] = state.flow[k] - state.xflow[n1];
+                    state.inverse_gradient[k] = 0.0;
+                    state.flow_correction[k] = state.flow[k] - state.flow_balance[n1];
                     add_rhs(matrix, view, n1, head_setting * CBIG);
                     add_diagonal(matrix, view, n1, CBIG);
-                    if state.xflow[n1] > 0.0 {
-                        add_rhs(matrix, view, n2, state.xflow[n1]);
+                    if state.flow_balance[n1] > 0.0 {
+                        add_rhs(matrix, view, n2, state.flow_balance[n1]);
                     }
                     // A tiny conductance keeps the downstream side connected.
                     matrix.add_to_off_diagonal(k, -1.0 / CBIG);
@@ -213,13 +213,13 @@ pub(crate) fn add_control_valves(
             LinkType::Fcv => {
                 let q = state.setting[k];
                 if state.status[k] == LinkStatus::Active {
-                    state.xflow[n1] -= q;
-                    state.xflow[n2] += q;
-                    state.y[k] = state.flow[k] - q;
+                    state.flow_balance[n1] -= q;
+                    state.flow_balance[n2] += q;
+                    state.flow_correction[k] = state.flow[k] - q;
                     add_rhs(matrix, view, n1, -q);
                     add_rhs(matrix, view, n2, q);
-                    state.p[k] = 1.0 / CBIG;
-                    let p = state.p[k];
+                    state.inverse_gradient[k] = 1.0 / CBIG;
+                    let p = state.inverse_gradient[k];
                     matrix.add_to_off_diagonal(k, -p);
                     add_diagonal(matrix, view, n1, p);
                     add_diagonal(matrix, view, n2, p);
@@ -236,8 +236,8 @@ pub(crate) fn add_control_valves(
 /// Matrix terms of a valve treated as an ordinary link inside `add_control_valves`.
 fn add_link_terms(view: &NetworkView, state: &SolverState, matrix: &mut SystemMatrix, k: usize) {
     let (n1, n2) = (view.links.from[k], view.links.to[k]);
-    let p = state.p[k];
-    let correction = state.y[k] - state.flow[k];
+    let p = state.inverse_gradient[k];
+    let correction = state.flow_correction[k] - state.flow[k];
     matrix.add_to_off_diagonal(k, -p);
     add_diagonal(matrix, view, n1, p);
     add_diagonal(matrix, view, n2, p);

@@ -42,7 +42,10 @@ pub(crate) fn head_loss_coefficients(view: &NetworkView, state: &mut SolverState
     let roughness = &view.links.roughness[..links];
     let (flow, status) = (&state.flow[..links], &state.status[..links]);
     let resistance = &state.resistance[..links];
-    let (p, y) = (&mut state.p[..links], &mut state.y[..links]);
+    let (p, y) = (
+        &mut state.inverse_gradient[..links],
+        &mut state.flow_correction[..links],
+    );
     for k in 0..links {
         if matches!(link_type[k], LinkType::Pipe | LinkType::CheckValvePipe) {
             (p[k], y[k]) = model.coefficients(
@@ -65,22 +68,24 @@ pub(crate) fn head_loss_coefficients(view: &NetworkView, state: &mut SolverState
 
 fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut SystemMatrix) {
     matrix.clear();
-    state.xflow.fill(0.0);
+    state.flow_balance.fill(0.0);
     let nj = view.nodes.junction_count;
     // Links. Every per-link slice is cut to the link count so only node-indexed accesses
     // are bounds-checked in this, the trial's hottest loop after the factorisation.
     let links = view.links.count;
     let ends = view.links.from[..links].iter().zip(&view.links.to[..links]);
-    let coefficients = state.p[..links].iter().zip(&state.y[..links]);
+    let coefficients = state.inverse_gradient[..links]
+        .iter()
+        .zip(&state.flow_correction[..links]);
     let flows = &state.flow[..links];
-    let (xflow, head) = (&mut state.xflow[..], &state.head[..]);
+    let (balance, head) = (&mut state.flow_balance[..], &state.head[..]);
     let mut assembly = matrix.assembly();
     for (k, (((&n1, &n2), (&p, &y)), &flow)) in ends.zip(coefficients).zip(flows).enumerate() {
         if p == 0.0 {
             continue;
         }
-        xflow[n1] -= flow;
-        xflow[n2] += flow;
+        balance[n1] -= flow;
+        balance[n2] += flow;
         assembly.add_to_off_diagonal(k, -p);
         if n1 < nj {
             assembly.add_to_diagonal(n1, p);
@@ -100,7 +105,7 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
         let (loss, gradient) = emitter_head_loss(view, state, i);
         matrix.add_to_diagonal(i, 1.0 / gradient);
         matrix.add_to_rhs(i, (loss + view.nodes.elevation[i]) / gradient);
-        state.xflow[i] -= state.emitter_flow[i];
+        state.flow_balance[i] -= state.emitter_flow[i];
     }
     // Pressure-driven demands.
     if view.options.demand_model == DemandModel::PressureDriven {
@@ -134,12 +139,12 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
                 matrix.add_to_diagonal(i, 1.0 / gva);
                 matrix.add_to_rhs(i, (hva + view.nodes.elevation[i]) / gva);
             }
-            state.xflow[i] -= state.leak_fixed[i] + state.leak_variable[i];
+            state.flow_balance[i] -= state.leak_fixed[i] + state.leak_variable[i];
         }
     }
     // Node balances.
     let mut assembly = matrix.assembly();
-    for (i, (balance, &demand)) in state.xflow[..nj]
+    for (i, (balance, &demand)) in state.flow_balance[..nj]
         .iter_mut()
         .zip(&state.demand_flow[..nj])
         .enumerate()
@@ -165,7 +170,10 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
     let links = view.links.count;
     let relax_factor = state.relax_factor;
     let (from, to) = (&view.links.from[..links], &view.links.to[..links]);
-    let (p, y) = (&state.p[..links], &state.y[..links]);
+    let (p, y) = (
+        &state.inverse_gradient[..links],
+        &state.flow_correction[..links],
+    );
     let (link_type, status) = (&view.links.kind[..links], &state.status[..links]);
     let flows = &mut state.flow[..links];
     for k in 0..links {
@@ -281,11 +289,11 @@ fn max_head_error(view: &NetworkView, state: &mut SolverState) -> (f64, usize) {
     let mut worst: f64 = 0.0;
     let mut link = 0;
     for k in 0..view.links.count {
-        if state.status[k].is_closed() || state.p[k] == 0.0 {
+        if state.status[k].is_closed() || state.inverse_gradient[k] == 0.0 {
             continue;
         }
         let dh = state.head[view.links.from[k]] - state.head[view.links.to[k]];
-        let loss = state.y[k] / state.p[k];
+        let loss = state.flow_correction[k] / state.inverse_gradient[k];
         let error = (dh - loss).abs();
         if error > worst {
             worst = error;

@@ -21,16 +21,16 @@ pub(crate) struct SolverState {
     /// Junction outflow, or net inflow of a tank or reservoir, ft³/s.
     pub node_demand: Vec<f64>,
     /// Flow balance at each node during assembly, ft³/s (EPANET's Xflow).
-    pub xflow: Vec<f64>,
+    pub flow_balance: Vec<f64>,
     pub flow: Vec<f64>,
     pub status: Vec<LinkStatus>,
     pub setting: Vec<f64>,
     /// Resistance coefficient of each link (a PCV's changes with its setting).
     pub resistance: Vec<f64>,
     /// Inverse of each link's head loss gradient, ft³/s per ft (EPANET's P).
-    pub p: Vec<f64>,
+    pub inverse_gradient: Vec<f64>,
     /// Each link's flow correction term, ft³/s (EPANET's Y: head loss over gradient).
-    pub y: Vec<f64>,
+    pub flow_correction: Vec<f64>,
     pub relax_factor: f64,
     /// Volume of each tank, ft³.
     pub tank_volume: Vec<f64>,
@@ -82,13 +82,13 @@ impl SolverState {
                 })
                 .collect(),
             node_demand: vec![0.0; n],
-            xflow: vec![0.0; n],
+            flow_balance: vec![0.0; n],
             flow: vec![0.0; m],
             status: vec![LinkStatus::Open; m],
             setting: vec![0.0; m],
             resistance: vec![0.0; m],
-            p: vec![0.0; m],
-            y: vec![0.0; m],
+            inverse_gradient: vec![0.0; m],
+            flow_correction: vec![0.0; m],
             relax_factor: 1.0,
             tank_volume: vec![0.0; view.tanks.len()],
             trace: None,
