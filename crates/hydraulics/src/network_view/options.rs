@@ -34,9 +34,11 @@ pub(crate) struct SolverOptions {
     pub extra_trials: i64,
     /// Trials between status checks.
     pub check_frequency: u32,
-    /// Trial after which status checks stop.
+    /// Last trial at which links' status is checked every `check_frequency` trials before
+    /// convergence.
     pub max_check: u32,
-    /// Accuracy under which status checks of valves start, and damping of flow changes.
+    /// Relative error under which flow changes are damped (by 0.6) and pressure valves
+    /// checked; 0 checks them every trial, undamped.
     pub damp_limit: f64,
     /// Largest head error allowed at convergence, ft (0: not checked).
     pub head_error_limit: f64,

@@ -346,8 +346,16 @@ impl MinimumDegree {
             self.reset_markers();
             element_tag = *tag + floor;
         }
-        // Sort the element's nodes that need an update into those with two neighbour
-        // entries (this element and one other) and the rest; count the element's size.
+        let (two_head, other_head, element_size) = self.sort_element_nodes(element, element_tag);
+        self.update_two_entry_nodes(element, two_head, element_size, min_degree, tag);
+        self.update_other_nodes(other_head, element_size, min_degree, tag);
+        *tag = element_tag;
+    }
+
+    /// Sorts the nodes of `element` that need an update into those with two neighbour
+    /// entries (this element and one other) and the rest, marking them `element_tag`;
+    /// the heads of the two lists and the element's size.
+    fn sort_element_nodes(&mut self, element: isize, element_tag: isize) -> (isize, isize, isize) {
         let mut two_head: isize = 0;
         let mut other_head: isize = 0;
         let mut element_size: isize = 0;
@@ -383,7 +391,18 @@ impl MinimumDegree {
             }
             break;
         }
-        // Nodes adjacent to this element and one other entry.
+        (two_head, other_head, element_size)
+    }
+
+    /// Updates the degrees of the nodes adjacent to `element` and one other entry.
+    fn update_two_entry_nodes(
+        &mut self,
+        element: isize,
+        two_head: isize,
+        element_size: isize,
+        min_degree: &mut isize,
+        tag: &mut isize,
+    ) {
         let mut node = two_head;
         while node > 0 {
             let nd = Self::at(node);
@@ -447,7 +466,17 @@ impl MinimumDegree {
             }
             node = self.next_in_list[nd];
         }
-        // The remaining nodes: count every unmarked node reachable in one step.
+    }
+
+    /// Updates the degrees of the remaining nodes: counts every unmarked node reachable
+    /// in one step.
+    fn update_other_nodes(
+        &mut self,
+        other_head: isize,
+        element_size: isize,
+        min_degree: &mut isize,
+        tag: &mut isize,
+    ) {
         let mut node = other_head;
         while node > 0 {
             let nd = Self::at(node);
@@ -496,7 +525,6 @@ impl MinimumDegree {
             }
             node = self.next_in_list[nd];
         }
-        *tag = element_tag;
     }
 
     /// Puts `node` at the head of the list of its new external degree.
