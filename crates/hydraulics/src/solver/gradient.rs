@@ -155,17 +155,69 @@ fn matrix_coefficients(view: &NetworkView, state: &mut SolverState, matrix: &mut
     add_control_valves(view, state, matrix);
 }
 
+/// The sums and largest flow change of one trial's flow update.
+struct FlowChanges {
+    /// Sum of the flows' magnitudes, ft³/s.
+    qsum: f64,
+    /// Sum of the flow changes' magnitudes, ft³/s.
+    dqsum: f64,
+    /// Largest flow change, ft³/s.
+    max_change: f64,
+    /// Where the largest change is.
+    site: BalanceSite,
+}
+
+impl FlowChanges {
+    /// Adds a new flow and its change `dq` at `site`, in the order EPANET adds them.
+    #[inline]
+    fn add(&mut self, flow: f64, dq: f64, site: BalanceSite) {
+        self.qsum += flow.abs();
+        self.dqsum += dq.abs();
+        if dq.abs() > self.max_change {
+            self.max_change = dq.abs();
+            self.site = site;
+        }
+    }
+}
+
 /// Updates flows from new heads; returns the relative flow change and the largest change.
 fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceSite) {
-    let mut qsum = 0.0;
-    let mut dqsum = 0.0;
-    let mut max_change: f64 = 0.0;
-    // EPANET names the first link when nothing changed.
-    let mut site = BalanceSite::Link(0);
+    let mut changes = FlowChanges {
+        qsum: 0.0,
+        dqsum: 0.0,
+        max_change: 0.0,
+        // EPANET names the first link when nothing changed.
+        site: BalanceSite::Link(0),
+    };
     let nj = view.nodes.junction_count;
     for n in nj..view.nodes.count {
         state.node_demand[n] = 0.0;
     }
+    new_link_flows(view, state, &mut changes);
+    new_emitter_flows(view, state, &mut changes);
+    if view.options.demand_model == DemandModel::PressureDriven {
+        new_demand_flows(view, state, &mut changes);
+    }
+    if !view.nodes.leakage.is_empty() {
+        new_leakage_flows(view, state, &mut changes);
+    }
+    let FlowChanges {
+        qsum,
+        dqsum,
+        max_change,
+        site,
+    } = changes;
+    let relative = if qsum > view.options.accuracy {
+        dqsum / qsum
+    } else {
+        dqsum
+    };
+    (relative, max_change, site)
+}
+
+/// Link flows from new heads; tanks' and reservoirs' net inflows.
+fn new_link_flows(view: &NetworkView, state: &mut SolverState, changes: &mut FlowChanges) {
+    let nj = view.nodes.junction_count;
     // Per-link slices cut to the link count, so only node-indexed accesses are checked.
     let links = view.links.count;
     let relax_factor = state.relax_factor;
@@ -191,12 +243,7 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
         }
         flows[k] -= dq;
         let flow = flows[k];
-        qsum += flow.abs();
-        dqsum += dq.abs();
-        if dq.abs() > max_change {
-            max_change = dq.abs();
-            site = BalanceSite::Link(k);
-        }
+        changes.add(flow, dq, BalanceSite::Link(k));
         if !status[k].is_closed() {
             if n1 >= nj {
                 state.node_demand[n1] -= flow;
@@ -206,80 +253,66 @@ fn new_flows(view: &NetworkView, state: &mut SolverState) -> (f64, f64, BalanceS
             }
         }
     }
-    // Emitters.
+}
+
+/// Emitter flows from new heads.
+fn new_emitter_flows(view: &NetworkView, state: &mut SolverState, changes: &mut FlowChanges) {
     for &i in &view.nodes.emitter_junctions {
         let (loss, gradient) = emitter_head_loss(view, state, i);
         let dh = state.head[i] - view.nodes.elevation[i];
         let dq = (loss - dh) / gradient * state.relax_factor;
         state.emitter_flow[i] -= dq;
-        qsum += state.emitter_flow[i].abs();
-        dqsum += dq.abs();
-        if dq.abs() > max_change {
-            max_change = dq.abs();
-            site = BalanceSite::Node(i);
-        }
+        changes.add(state.emitter_flow[i], dq, BalanceSite::Node(i));
     }
-    // Pressure-driven demands.
-    if view.options.demand_model == DemandModel::PressureDriven {
-        let dp = (view.options.required_pressure - view.options.minimum_pressure)
-            .max(MINIMUM_PRESSURE_RANGE);
-        let n = 1.0 / view.options.pressure_exponent;
-        for i in 0..nj {
-            let full = state.full_demand[i];
-            if full <= 0.0 {
-                continue;
-            }
-            let (loss, gradient) = demand_head_loss(state, i, dp, n);
-            let dh = state.head[i] - view.nodes.elevation[i] - view.options.minimum_pressure;
-            let mut dq = (loss - dh) / gradient * state.relax_factor;
-            if dq.abs() > 0.4 * full {
-                dq = 0.4 * if dq < 0.0 { -1.0 } else { 1.0 } * full;
-            }
-            state.demand_flow[i] -= dq;
-            qsum += state.demand_flow[i].abs();
-            dqsum += dq.abs();
-            if dq.abs() > max_change {
-                max_change = dq.abs();
-                site = BalanceSite::Node(i);
-            }
+}
+
+/// Pressure-driven demands from new heads.
+fn new_demand_flows(view: &NetworkView, state: &mut SolverState, changes: &mut FlowChanges) {
+    let nj = view.nodes.junction_count;
+    let dp = (view.options.required_pressure - view.options.minimum_pressure)
+        .max(MINIMUM_PRESSURE_RANGE);
+    let n = 1.0 / view.options.pressure_exponent;
+    for i in 0..nj {
+        let full = state.full_demand[i];
+        if full <= 0.0 {
+            continue;
         }
-    }
-    // Pipe leakage.
-    if !view.nodes.leakage.is_empty() {
-        for i in 0..nj {
-            let Some(((hfa, gfa), (hva, gva))) = leakage_head_loss(view, state, i) else {
-                continue;
-            };
-            let h = state.head[i] - view.nodes.elevation[i];
-            let mut dq_fixed = 0.0;
-            if gfa > 0.0 {
-                dq_fixed = (hfa - h) / gfa * state.relax_factor;
-                state.leak_fixed[i] -= dq_fixed;
-            }
-            let mut dq_variable = 0.0;
-            if gva > 0.0 {
-                dq_variable = (hva - h) / gva * state.relax_factor;
-                state.leak_variable[i] -= dq_variable;
-            }
-            state.leakage_flow[i] = state.leak_fixed[i] + state.leak_variable[i];
-            let dq = dq_fixed + dq_variable;
-            if dq == 0.0 {
-                continue;
-            }
-            qsum += state.leakage_flow[i].abs();
-            dqsum += dq.abs();
-            if dq.abs() > max_change {
-                max_change = dq.abs();
-                site = BalanceSite::Node(i);
-            }
+        let (loss, gradient) = demand_head_loss(state, i, dp, n);
+        let dh = state.head[i] - view.nodes.elevation[i] - view.options.minimum_pressure;
+        let mut dq = (loss - dh) / gradient * state.relax_factor;
+        if dq.abs() > 0.4 * full {
+            dq = 0.4 * if dq < 0.0 { -1.0 } else { 1.0 } * full;
         }
+        state.demand_flow[i] -= dq;
+        changes.add(state.demand_flow[i], dq, BalanceSite::Node(i));
     }
-    let relative = if qsum > view.options.accuracy {
-        dqsum / qsum
-    } else {
-        dqsum
-    };
-    (relative, max_change, site)
+}
+
+/// Pipe leakage flows from new heads.
+fn new_leakage_flows(view: &NetworkView, state: &mut SolverState, changes: &mut FlowChanges) {
+    let nj = view.nodes.junction_count;
+    for i in 0..nj {
+        let Some(((hfa, gfa), (hva, gva))) = leakage_head_loss(view, state, i) else {
+            continue;
+        };
+        let h = state.head[i] - view.nodes.elevation[i];
+        let mut dq_fixed = 0.0;
+        if gfa > 0.0 {
+            dq_fixed = (hfa - h) / gfa * state.relax_factor;
+            state.leak_fixed[i] -= dq_fixed;
+        }
+        let mut dq_variable = 0.0;
+        if gva > 0.0 {
+            dq_variable = (hva - h) / gva * state.relax_factor;
+            state.leak_variable[i] -= dq_variable;
+        }
+        state.leakage_flow[i] = state.leak_fixed[i] + state.leak_variable[i];
+        let dq = dq_fixed + dq_variable;
+        if dq == 0.0 {
+            continue;
+        }
+        changes.add(state.leakage_flow[i], dq, BalanceSite::Node(i));
+    }
 }
 
 /// The largest head loss error of any open link, ft, and that link (the first link when
