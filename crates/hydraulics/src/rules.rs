@@ -80,107 +80,16 @@ impl RuleEngine {
             pressure: epanet.pressure,
             flow: epanet.flow,
         };
-        let node_count = network.nodes.len();
-        let link_count = network.links.len();
         let mut rules = Vec::with_capacity(network.rules.len());
         for rule in &network.rules {
             let mut premises = Vec::with_capacity(rule.premises.len());
             for premise in &rule.premises {
-                let object = match premise.object {
-                    RuleObject::Node(n) if n.index() < node_count => RuleObject::Node(
-                        danjiang_network::NodeIdx::from_index(view.nodes.internal_index[n.index()]),
-                    ),
-                    RuleObject::Link(l) if l.index() < link_count => premise.object,
-                    RuleObject::System => premise.object,
-                    _ => {
-                        return Err(HydraulicError::InvalidModel(format!(
-                            "rule {} names an element that does not exist",
-                            rule.id
-                        )))
-                    }
-                };
-                let (value, status) = match premise.value {
-                    PremiseValue::Number(x) => {
-                        let file_value = match premise.attribute {
-                            RuleAttribute::Demand | RuleAttribute::Flow => epanet.file_flow(x),
-                            RuleAttribute::Head | RuleAttribute::Grade | RuleAttribute::Level => {
-                                epanet.file_length(x)
-                            }
-                            RuleAttribute::Pressure => epanet.file_pressure(x),
-                            RuleAttribute::Setting => match object {
-                                RuleObject::Link(l) => match view.links.kind[l.index()] {
-                                    LinkType::Prv | LinkType::Psv | LinkType::Pbv => {
-                                        epanet.file_pressure(x)
-                                    }
-                                    LinkType::Fcv => epanet.file_flow(x),
-                                    _ => x,
-                                },
-                                _ => x,
-                            },
-                            _ => x,
-                        };
-                        (file_value, None)
-                    }
-                    PremiseValue::Status(action) => (
-                        0.0,
-                        Some(match action {
-                            LinkAction::Closed => StatusValue::Closed,
-                            LinkAction::Active => StatusValue::Active,
-                            _ => StatusValue::Open,
-                        }),
-                    ),
-                };
-                premises.push(CompiledPremise {
-                    logic: premise.logic,
-                    object,
-                    attribute: premise.attribute,
-                    relation: premise.relation,
-                    value,
-                    status,
-                });
+                premises.push(compile_premise(network, view, &rule.id, premise)?);
             }
-            let compile_actions = |actions: &[danjiang_network::RuleAction]| {
-                let mut out = Vec::with_capacity(actions.len());
-                for action in actions {
-                    let k = action.link.index();
-                    if k >= link_count {
-                        return Err(HydraulicError::InvalidModel(format!(
-                            "rule {} acts on a link that does not exist",
-                            rule.id
-                        )));
-                    }
-                    let link_type = view.links.kind[k];
-                    let (status, setting) = match action.action {
-                        LinkAction::Open => (Some(StatusValue::Open), MISSING),
-                        LinkAction::Closed => (Some(StatusValue::Closed), MISSING),
-                        LinkAction::Active => (Some(StatusValue::Active), MISSING),
-                        LinkAction::Setting(x) => match link_type {
-                            LinkType::Pipe | LinkType::CheckValvePipe => {
-                                if x == 0.0 {
-                                    (Some(StatusValue::Closed), MISSING)
-                                } else {
-                                    (Some(StatusValue::Open), MISSING)
-                                }
-                            }
-                            LinkType::Prv | LinkType::Psv | LinkType::Pbv => {
-                                (None, view.units.pressure_feet(x))
-                            }
-                            LinkType::Fcv => (None, view.units.cfs(x)),
-                            _ => (None, x),
-                        },
-                    };
-                    out.push(CompiledAction {
-                        link: k,
-                        status,
-                        setting,
-                    });
-                }
-                Ok(out)
-            };
             rules.push(CompiledRule {
                 premises,
-                then_actions: compile_actions(&rule.then_actions)?,
-                else_actions: compile_actions(&rule.else_actions)?,
+                then_actions: compile_actions(network, view, &rule.id, &rule.then_actions)?,
+                else_actions: compile_actions(network, view, &rule.id, &rule.else_actions)?,
                 priority: rule.priority.unwrap_or(0.0),
                 enabled: rule.enabled,
             });
@@ -520,4 +429,112 @@ fn take_action(view: &NetworkView, state: &mut SolverState, action: CompiledActi
     } else {
         false
     }
+}
+
+/// A premise with its node in internal numbering and its number in the file's units.
+fn compile_premise(
+    network: &Network,
+    view: &NetworkView,
+    rule_id: &str,
+    premise: &danjiang_network::Premise,
+) -> Result<CompiledPremise, HydraulicError> {
+    let node_count = network.nodes.len();
+    let link_count = network.links.len();
+    let epanet = &view.units;
+    let object = match premise.object {
+        RuleObject::Node(n) if n.index() < node_count => RuleObject::Node(
+            danjiang_network::NodeIdx::from_index(view.nodes.internal_index[n.index()]),
+        ),
+        RuleObject::Link(l) if l.index() < link_count => premise.object,
+        RuleObject::System => premise.object,
+        _ => {
+            return Err(HydraulicError::InvalidModel(format!(
+                "rule {} names an element that does not exist",
+                rule_id
+            )))
+        }
+    };
+    let (value, status) = match premise.value {
+        PremiseValue::Number(x) => {
+            let file_value = match premise.attribute {
+                RuleAttribute::Demand | RuleAttribute::Flow => epanet.file_flow(x),
+                RuleAttribute::Head | RuleAttribute::Grade | RuleAttribute::Level => {
+                    epanet.file_length(x)
+                }
+                RuleAttribute::Pressure => epanet.file_pressure(x),
+                RuleAttribute::Setting => match object {
+                    RuleObject::Link(l) => match view.links.kind[l.index()] {
+                        LinkType::Prv | LinkType::Psv | LinkType::Pbv => epanet.file_pressure(x),
+                        LinkType::Fcv => epanet.file_flow(x),
+                        _ => x,
+                    },
+                    _ => x,
+                },
+                _ => x,
+            };
+            (file_value, None)
+        }
+        PremiseValue::Status(action) => (
+            0.0,
+            Some(match action {
+                LinkAction::Closed => StatusValue::Closed,
+                LinkAction::Active => StatusValue::Active,
+                _ => StatusValue::Open,
+            }),
+        ),
+    };
+    Ok(CompiledPremise {
+        logic: premise.logic,
+        object,
+        attribute: premise.attribute,
+        relation: premise.relation,
+        value,
+        status,
+    })
+}
+
+/// A rule's actions with settings in EPANET's units.
+fn compile_actions(
+    network: &Network,
+    view: &NetworkView,
+    rule_id: &str,
+    actions: &[danjiang_network::RuleAction],
+) -> Result<Vec<CompiledAction>, HydraulicError> {
+    let link_count = network.links.len();
+    let mut out = Vec::with_capacity(actions.len());
+    for action in actions {
+        let k = action.link.index();
+        if k >= link_count {
+            return Err(HydraulicError::InvalidModel(format!(
+                "rule {} acts on a link that does not exist",
+                rule_id
+            )));
+        }
+        let link_type = view.links.kind[k];
+        let (status, setting) = match action.action {
+            LinkAction::Open => (Some(StatusValue::Open), MISSING),
+            LinkAction::Closed => (Some(StatusValue::Closed), MISSING),
+            LinkAction::Active => (Some(StatusValue::Active), MISSING),
+            LinkAction::Setting(x) => match link_type {
+                LinkType::Pipe | LinkType::CheckValvePipe => {
+                    if x == 0.0 {
+                        (Some(StatusValue::Closed), MISSING)
+                    } else {
+                        (Some(StatusValue::Open), MISSING)
+                    }
+                }
+                LinkType::Prv | LinkType::Psv | LinkType::Pbv => {
+                    (None, view.units.pressure_feet(x))
+                }
+                LinkType::Fcv => (None, view.units.cfs(x)),
+                _ => (None, x),
+            },
+        };
+        out.push(CompiledAction {
+            link: k,
+            status,
+            setting,
+        });
+    }
+    Ok(out)
 }
