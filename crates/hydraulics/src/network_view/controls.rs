@@ -1,6 +1,9 @@
 //! Simple controls in EPANET's form.
 
-use super::{LinkTables, LinkType, NodeTables, MISSING};
+use super::constants::MISSING;
+use super::link_kind::LinkType;
+use super::links::LinkTables;
+use super::nodes::NodeTables;
 use crate::error::HydraulicError;
 use crate::state::LinkStatus;
 use danjiang_network::units::EpanetUnits;

@@ -1,39 +1,12 @@
 //! Link ends, kinds, sizes, losses and initial status and setting.
 
-use super::pumps::compile_pump;
+use super::link_kind::{minor_loss_coefficient, LinkRow, LinkType};
+use super::pumps::{compile_pump, PumpData};
 use super::valves::{compile_valve, GpvCurves};
-use super::PumpData;
 use crate::error::HydraulicError;
 use crate::state::LinkStatus;
 use danjiang_network::units::EpanetUnits;
 use danjiang_network::{HeadlossFormula, InitialStatus, Link, LinkKind, Network, Pipe, Pump};
-
-/// The kind of a link as the solver treats it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LinkType {
-    CheckValvePipe,
-    Pipe,
-    Pump,
-    Prv,
-    Psv,
-    Pbv,
-    Fcv,
-    Tcv,
-    Gpv,
-    Pcv,
-}
-
-impl LinkType {
-    pub(crate) fn is_pipe(self) -> bool {
-        matches!(self, LinkType::Pipe | LinkType::CheckValvePipe)
-    }
-    pub(crate) fn is_valve(self) -> bool {
-        !matches!(
-            self,
-            LinkType::Pipe | LinkType::CheckValvePipe | LinkType::Pump
-        )
-    }
-}
 
 /// The links in EPANET's units, in file order.
 #[derive(Debug, Clone)]
@@ -68,17 +41,6 @@ pub(crate) struct LinkTables {
     /// GPV curves in the file's units (flow units, ft or m) by curve number; GPV settings
     /// hold the number.
     pub gpv_curves: Vec<Vec<(f64, f64)>>,
-}
-
-/// One link's row of the tables.
-pub(super) struct LinkRow {
-    pub kind: LinkType,
-    pub length: f64,
-    pub diameter: f64,
-    pub roughness: f64,
-    pub minor_loss: f64,
-    pub status: LinkStatus,
-    pub setting: f64,
 }
 
 impl LinkTables {
@@ -162,12 +124,6 @@ impl LinkTables {
         self.initial_status.push(row.status);
         self.initial_setting.push(row.setting);
     }
-}
-
-/// EPANET's minor loss coefficient on a flow basis from the dimensionless one and the
-/// diameter in ft, grouped as EPANET groups it.
-pub(super) fn minor_loss_coefficient(minor_loss: f64, d: f64) -> f64 {
-    0.02517 * minor_loss / (d * d) / (d * d)
 }
 
 fn pipe_row(network: &Network, link: &Link, pipe: &Pipe, units: &EpanetUnits) -> LinkRow {

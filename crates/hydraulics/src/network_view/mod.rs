@@ -10,7 +10,10 @@
 //! [`SolverOptions`]. [`NetworkView::new`] calls them in the order EPANET validates, so
 //! the first error reported is the one EPANET reports.
 
+mod constants;
 mod controls;
+mod curves;
+mod link_kind;
 mod links;
 mod nodes;
 mod options;
@@ -19,8 +22,11 @@ mod tanks;
 mod times;
 mod valves;
 
+pub(crate) use constants::{BIG, CBIG, CSMALL, MINIMUM_PRESSURE_RANGE, MISSING, QZERO, TINY};
 pub(crate) use controls::{ControlData, ControlKind};
-pub(crate) use links::{LinkTables, LinkType};
+pub(crate) use curves::interpolate;
+pub(crate) use link_kind::LinkType;
+pub(crate) use links::LinkTables;
 pub(crate) use nodes::NodeTables;
 pub(crate) use options::SolverOptions;
 pub(crate) use pumps::{PumpCurveKind, PumpData};
@@ -30,21 +36,6 @@ pub(crate) use times::Timing;
 use crate::error::HydraulicError;
 use danjiang_network::units::EpanetUnits;
 use danjiang_network::Network;
-
-/// A value EPANET uses to mark "no setting" (a valve fixed open or closed).
-pub(crate) const MISSING: f64 = -1.0e10;
-/// Large resistance used for closed links.
-pub(crate) const CBIG: f64 = 1.0e8;
-/// Small resistance used for open valves and links without loss.
-pub(crate) const CSMALL: f64 = 1.0e-6;
-/// A flow EPANET treats as zero, ft³/s.
-pub(crate) const QZERO: f64 = 1.0e-6;
-/// EPANET's small number.
-pub(crate) const TINY: f64 = 1.0e-6;
-/// EPANET's large number.
-pub(crate) const BIG: f64 = 1.0e10;
-/// Smallest pressure range of the pressure-driven demand function (psi or m, EPANET's unit).
-pub(crate) const MINIMUM_PRESSURE_RANGE: f64 = 0.1;
 
 /// The network in flat arrays and EPANET's units.
 #[derive(Debug, Clone)]
@@ -137,67 +128,4 @@ fn default_pattern(network: &Network) -> Option<usize> {
                 .iter()
                 .position(|p| p.id.eq_ignore_ascii_case(default_id))
         })
-}
-
-/// The points of curve `idx` with x and y scaled, refusing an empty curve or one whose
-/// x values do not increase.
-pub(crate) fn curve_points(
-    network: &Network,
-    idx: usize,
-    x_scale: impl Fn(f64) -> f64,
-    y_scale: impl Fn(f64) -> f64,
-) -> Result<Vec<(f64, f64)>, HydraulicError> {
-    let curve = network.curves.get(idx).ok_or_else(|| {
-        HydraulicError::InvalidModel(format!("curve number {idx} does not exist"))
-    })?;
-    if curve.points.is_empty() {
-        return Err(HydraulicError::InvalidCurve {
-            code: 231,
-            curve: curve.id.clone(),
-            reason: "has no data points".into(),
-        });
-    }
-    for pair in curve.points.windows(2) {
-        if pair[0].0 >= pair[1].0 {
-            return Err(HydraulicError::InvalidCurve {
-                code: 230,
-                curve: curve.id.clone(),
-                reason: "has x values that do not increase".into(),
-            });
-        }
-    }
-    Ok(curve
-        .points
-        .iter()
-        .map(|&(x, y)| (x_scale(x), y_scale(y)))
-        .collect())
-}
-
-/// The unscaled value (for curves kept as given).
-pub(crate) fn identity(x: f64) -> f64 {
-    x
-}
-
-/// Linear interpolation on a curve of (x, y) points, holding the end values beyond
-/// the ends as EPANET does.
-pub(crate) fn interpolate(points: &[(f64, f64)], x: f64) -> f64 {
-    let n = points.len();
-    if n == 0 {
-        return 0.0;
-    }
-    if n == 1 || x <= points[0].0 {
-        return points[0].1;
-    }
-    for k in 1..n {
-        if points[k].0 >= x {
-            let (x1, y1) = points[k - 1];
-            let (x2, y2) = points[k];
-            let dx = x2 - x1;
-            if dx.abs() < TINY {
-                return y2;
-            }
-            return y2 - (x2 - x) * (y2 - y1) / dx;
-        }
-    }
-    points[n - 1].1
 }

@@ -1,6 +1,7 @@
 //! Pumps: head curves fitted as EPANET 2.3 fits them, efficiency and price.
 
-use super::{curve_points, identity, BIG, TINY};
+use super::constants::{BIG, TINY};
+use super::curves::{curve_points, identity};
 use crate::error::HydraulicError;
 use danjiang_network::units::EpanetUnits;
 use danjiang_network::{LinkKind, Network};

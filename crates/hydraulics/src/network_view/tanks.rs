@@ -1,6 +1,8 @@
 //! Tanks and reservoirs (EPANET keeps both in one array; a reservoir has no area).
 
-use super::{curve_points, interpolate, NodeTables, TINY};
+use super::constants::TINY;
+use super::curves::{curve_points, interpolate};
+use super::nodes::NodeTables;
 use crate::error::HydraulicError;
 use danjiang_network::units::EpanetUnits;
 use danjiang_network::{Network, NodeKind, Reservoir, Tank};

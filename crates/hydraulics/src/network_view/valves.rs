@@ -1,7 +1,7 @@
 //! Valves: kind, setting in EPANET's units, initial status and GPV/PCV curves.
 
-use super::links::{minor_loss_coefficient, LinkRow, LinkType};
-use super::{curve_points, identity};
+use super::curves::{curve_points, identity};
+use super::link_kind::{minor_loss_coefficient, LinkRow, LinkType};
 use crate::error::HydraulicError;
 use crate::state::LinkStatus;
 use danjiang_network::units::EpanetUnits;
