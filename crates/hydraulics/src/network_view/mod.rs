@@ -8,7 +8,9 @@
 //! emitters, leakage), [`TankData`] per tank or reservoir, [`LinkTables`] with the pumps
 //! ([`PumpData`]) and valves, [`ControlData`] per simple control, [`Timing`] and
 //! [`SolverOptions`]. [`NetworkView::new`] calls them in the order EPANET validates, so
-//! the first error reported is the one EPANET reports.
+//! the first error reported is the one EPANET reports. `constants.rs` holds EPANET's
+//! constants, `curves.rs` curve checking and interpolation, `link_kind.rs` the solver's
+//! link kinds; the parts import these and each other, never this file.
 
 mod constants;
 mod controls;

@@ -8,22 +8,30 @@ use crate::state::{LinkStatus, TrialEvent};
 /// The variables of the hydraulic solution, in EPANET's units and node order.
 #[derive(Debug, Clone)]
 pub(crate) struct SolverState {
+    /// Head at each node, ft.
     pub head: Vec<f64>,
     /// Consumer demand delivered at each junction, ft³/s.
     pub demand_flow: Vec<f64>,
     /// Consumer demand asked for at each junction, ft³/s.
     pub full_demand: Vec<f64>,
+    /// Emitter outflow at each junction, ft³/s.
     pub emitter_flow: Vec<f64>,
+    /// Pipe leakage at each junction (fixed-area plus variable-area), ft³/s.
     pub leakage_flow: Vec<f64>,
-    /// Fixed-area and variable-area leakage flows per junction, ft³/s.
+    /// Fixed-area leakage flow per junction, ft³/s.
     pub leak_fixed: Vec<f64>,
+    /// Variable-area leakage flow per junction, ft³/s.
     pub leak_variable: Vec<f64>,
     /// Junction outflow, or net inflow of a tank or reservoir, ft³/s.
     pub node_demand: Vec<f64>,
     /// Flow balance at each node during assembly, ft³/s (EPANET's Xflow).
     pub flow_balance: Vec<f64>,
+    /// Flow in each link, ft³/s.
     pub flow: Vec<f64>,
+    /// Status of each link.
     pub status: Vec<LinkStatus>,
+    /// Setting of each link in EPANET's units (a pipe's roughness, a pump's speed, a
+    /// valve's pressure in ft or flow in ft³/s; `MISSING` for a valve fixed open or closed).
     pub setting: Vec<f64>,
     /// Resistance coefficient of each link (a PCV's changes with its setting).
     pub resistance: Vec<f64>,
@@ -31,6 +39,7 @@ pub(crate) struct SolverState {
     pub inverse_gradient: Vec<f64>,
     /// Each link's flow correction term, ft³/s (EPANET's Y: head loss over gradient).
     pub flow_correction: Vec<f64>,
+    /// Factor on the flow changes of a trial (0.6 once damping starts, else 1).
     pub relax_factor: f64,
     /// Volume of each tank, ft³.
     pub tank_volume: Vec<f64>,
