@@ -3,7 +3,7 @@
 //! (EPANET's `controls`, `controltimestep`, `pswitch`).
 
 use crate::network_view::{ControlKind, LinkType, NetworkView, MISSING, QZERO};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 use crate::state::{ActionCause, LinkChange, LinkStatus};
 use crate::tanks::{round_half_away, tank_volume};
 
@@ -11,10 +11,10 @@ const SECONDS_PER_DAY: u64 = 86_400;
 
 /// Resets a constant-power pump's flow when it is switched back on.
 pub(crate) fn reset_pump_flow(view: &NetworkView, state: &mut SolverState, k: usize) {
-    if let Some(p) = view.pump_of_link[k] {
+    if let Some(p) = view.links.pump_of_link[k] {
         let pump = &view.pumps[p];
         if pump.curve_kind == crate::network_view::PumpCurveKind::ConstantPower {
-            state.flow[k] = pump.q0;
+            state.flow[k] = pump.initial_flow;
         }
     }
 }
@@ -51,7 +51,7 @@ pub(crate) fn apply_controls(
             reset = true;
         }
         if control.kind == ControlKind::TimeOfDay
-            && (time + view.start_clocktime) % SECONDS_PER_DAY == control.time
+            && (time + view.times.start_clock_time) % SECONDS_PER_DAY == control.time
         {
             reset = true;
         }
@@ -64,12 +64,12 @@ pub(crate) fn apply_controls(
             };
             let s2 = control.status;
             let k1 = state.setting[k];
-            let k2 = if view.link_type[k].is_pipe() {
+            let k2 = if view.links.kind[k].is_pipe() {
                 k1
             } else {
                 control.setting
             };
-            if view.link_type[k] == LinkType::Pump
+            if view.links.kind[k] == LinkType::Pump
                 && s1 == LinkStatus::Closed
                 && s2 == LinkStatus::Open
             {
@@ -78,13 +78,13 @@ pub(crate) fn apply_controls(
             if s1 != s2 || k1 != k2 {
                 state.status[k] = s2;
                 state.setting[k] = k2;
-                if view.link_type[k] == LinkType::Pcv {
+                if view.links.kind[k] == LinkType::Pcv {
                     state.resistance[k] = crate::valve::pcv_loss_coefficient(view, k, k2);
                 }
                 let cause = match (control.kind, control.node) {
                     (ControlKind::LowLevel | ControlKind::HighLevel, Some(n)) => {
                         ActionCause::LevelControl {
-                            node: view.node_model[n],
+                            node: view.nodes.model_index[n],
                         }
                     }
                     _ => ActionCause::TimerControl,
@@ -133,7 +133,7 @@ pub(crate) fn control_time_step(
             t = (control.time - time) as i64;
         }
         if control.kind == ControlKind::TimeOfDay {
-            let t1 = (time + view.start_clocktime) % SECONDS_PER_DAY;
+            let t1 = (time + view.times.start_clock_time) % SECONDS_PER_DAY;
             let t2 = control.time;
             t = if t2 >= t1 {
                 (t2 - t1) as i64
@@ -143,7 +143,7 @@ pub(crate) fn control_time_step(
         }
         if t > 0 && (t as u64) < *step {
             let k = control.link;
-            if (!view.link_type[k].is_pipe() && state.setting[k] != control.setting)
+            if (!view.links.kind[k].is_pipe() && state.setting[k] != control.setting)
                 || state.status[k] != control.status
             {
                 *step = t as u64;
@@ -155,13 +155,13 @@ pub(crate) fn control_time_step(
 /// Applies junction-pressure controls after a converged solution; true if any acted.
 pub(crate) fn check_pressure_controls(view: &NetworkView, state: &mut SolverState) -> bool {
     let mut any = false;
-    let htol = view.options.htol;
+    let htol = view.options.head_tolerance;
     for control in &view.controls {
         // EPANET's solver does not consult the enabled flag here.
         let Some(n) = control.node else {
             continue;
         };
-        if n >= view.n_junctions {
+        if n >= view.nodes.junction_count {
             continue;
         }
         let reset = (control.kind == ControlKind::LowLevel
@@ -172,7 +172,7 @@ pub(crate) fn check_pressure_controls(view: &NetworkView, state: &mut SolverStat
         }
         let k = control.link;
         let s = state.status[k];
-        let link_type = view.link_type[k];
+        let link_type = view.links.kind[k];
         let change = match link_type {
             LinkType::Pipe | LinkType::CheckValvePipe => s != control.status,
             LinkType::Pump => state.setting[k] != control.setting,

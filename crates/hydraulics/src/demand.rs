@@ -3,7 +3,7 @@
 //! (EPANET's `emitterheadloss`, `demandheadloss`).
 
 use crate::network_view::{NetworkView, CSMALL};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 
 /// Adds a steep head loss that keeps a flow from falling below zero (`dq` = flow - limit).
 pub(crate) fn add_lower_barrier(dq: f64, loss: &mut f64, gradient: &mut f64) {
@@ -23,13 +23,13 @@ pub(crate) fn add_upper_barrier(dq: f64, loss: &mut f64, gradient: &mut f64) {
 
 /// Head loss (ft) and its gradient across junction `i`'s emitter at its current flow.
 pub(crate) fn emitter_head_loss(view: &NetworkView, state: &SolverState, i: usize) -> (f64, f64) {
-    let ke = view.emitter[i].max(CSMALL);
+    let ke = view.nodes.emitter[i].max(CSMALL);
     let q = state.emitter_flow[i];
-    let qexp = view.options.qexp;
+    let qexp = view.options.emitter_flow_exponent;
     let mut gradient = qexp * ke * q.abs().powf(qexp - 1.0);
     let mut loss;
-    if gradient < view.options.rqtol {
-        gradient = view.options.rqtol / qexp;
+    if gradient < view.options.relative_flow_tolerance {
+        gradient = view.options.relative_flow_tolerance / qexp;
         loss = gradient * q;
     } else {
         loss = gradient * q / qexp;
@@ -69,7 +69,7 @@ pub(crate) fn leakage_head_loss(
     state: &SolverState,
     i: usize,
 ) -> Option<((f64, f64), (f64, f64))> {
-    let (cfa, cva) = view.leakage[i];
+    let (cfa, cva) = view.nodes.leakage[i];
     if cfa == 0.0 && cva == 0.0 {
         return None;
     }

@@ -3,7 +3,7 @@
 //! cost per day, demand charge).
 
 use crate::network_view::{interpolate, LinkType, NetworkView, QZERO};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 use danjiang_network::units::{CUBIC_METRES_PER_CUBIC_FOOT, KW_PER_HP};
 use serde::{Deserialize, Serialize};
 
@@ -56,10 +56,10 @@ pub(crate) fn pump_power(view: &NetworkView, state: &SolverState, k: usize) -> (
         return (0.0, 0.0);
     }
     let q = state.flow[k].abs();
-    let dh = (state.head[view.from[k]] - state.head[view.to[k]]).abs();
+    let dh = (state.head[view.links.from[k]] - state.head[view.links.to[k]]).abs();
     let mut e = view.options.global_efficiency;
-    if view.link_type[k] == LinkType::Pump {
-        if let Some(p) = view.pump_of_link[k] {
+    if view.links.kind[k] == LinkType::Pump {
+        if let Some(p) = view.links.pump_of_link[k] {
             let speed = state.setting[k];
             if let Some(curve) = &view.pumps[p].efficiency_curve {
                 // The curve is in the file's flow units, as EPANET keeps it.
@@ -100,9 +100,9 @@ pub(crate) fn add_energy(
     step: u64,
     peak_total: &mut f64,
 ) {
-    let dt = if view.duration == 0 {
+    let dt = if view.times.duration == 0 {
         1.0
-    } else if time < view.duration {
+    } else if time < view.times.duration {
         step as f64 / 3600.0
     } else {
         0.0
@@ -110,7 +110,7 @@ pub(crate) fn add_energy(
     if dt == 0.0 {
         return;
     }
-    let period = (time + view.pattern_start) / view.pattern_step;
+    let period = (time + view.times.pattern_start) / view.times.pattern_step;
     let base_price = view.options.global_price;
     let base_factor = match view.options.global_price_pattern {
         Some(pattern) => view.pattern_value(pattern, period),
@@ -151,10 +151,10 @@ pub(crate) fn energy_report(
     totals: &[PumpTotals],
     peak_total: f64,
 ) -> EnergyReport {
-    let hours = if view.duration == 0 {
+    let hours = if view.times.duration == 0 {
         24.0
     } else {
-        view.duration as f64 / 3600.0
+        view.times.duration as f64 / 3600.0
     };
     let mut pumps = Vec::with_capacity(totals.len());
     for (p, t) in totals.iter().enumerate() {

@@ -16,14 +16,14 @@ const AC: f64 = -0.005142149657990939; // AA * AB
 
 /// The resistance coefficient of a link for the network's formula (EPANET's `R`).
 pub(crate) fn resistance(view: &NetworkView, k: usize) -> f64 {
-    match view.link_type[k] {
+    match view.links.kind[k] {
         LinkType::Pipe | LinkType::CheckValvePipe => {
-            let e = view.roughness[k];
-            let d = view.diameter[k];
-            let length = view.length[k];
+            let e = view.links.roughness[k];
+            let d = view.links.diameter[k];
+            let length = view.links.length[k];
             match view.options.formula {
                 HeadlossFormula::HazenWilliams => {
-                    4.727 * length / e.powf(view.options.hexp) / d.powf(4.871)
+                    4.727 * length / e.powf(view.options.headloss_exponent) / d.powf(4.871)
                 }
                 HeadlossFormula::DarcyWeisbach => {
                     // Grouped as EPANET's SQR(d) groups it, so the roundoff is the same.
@@ -58,8 +58,8 @@ impl PipeLossModel {
     pub(crate) fn new(view: &NetworkView) -> PipeLossModel {
         PipeLossModel {
             formula: view.options.formula,
-            hexp: view.options.hexp,
-            rqtol: view.options.rqtol,
+            hexp: view.options.headloss_exponent,
+            rqtol: view.options.relative_flow_tolerance,
             viscosity: view.options.viscosity,
         }
     }

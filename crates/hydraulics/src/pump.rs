@@ -2,7 +2,7 @@
 //! power, power-function (one- and three-point) and multi-point curves with speed.
 
 use crate::network_view::{NetworkView, PumpCurveKind, CBIG, CSMALL, TINY};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 
 /// Intercept (ft) and slope (ft per ft³/s) of the segment of a head curve that holds
 /// flow `q` (ft³/s), the first or last segment beyond the ends. The curve is in the file's
@@ -39,18 +39,18 @@ pub(crate) fn pump_coefficients(view: &NetworkView, state: &mut SolverState, k: 
     let setting = state.setting[k];
     let flow = state.flow[k];
     if state.status[k].is_closed() || setting == 0.0 {
-        state.p[k] = 1.0 / CBIG;
-        state.y[k] = flow;
+        state.inverse_gradient[k] = 1.0 / CBIG;
+        state.flow_correction[k] = flow;
         return;
     }
-    let Some(pump_index) = view.pump_of_link[k] else {
-        state.p[k] = 1.0 / CSMALL;
-        state.y[k] = flow;
+    let Some(pump_index) = view.links.pump_of_link[k] else {
+        state.inverse_gradient[k] = 1.0 / CSMALL;
+        state.flow_correction[k] = flow;
         return;
     };
     let pump = &view.pumps[pump_index];
     let q = flow.abs();
-    let rqtol = view.options.rqtol;
+    let rqtol = view.options.relative_flow_tolerance;
     let (loss, gradient);
     match pump.curve_kind {
         PumpCurveKind::Custom => {
@@ -62,21 +62,21 @@ pub(crate) fn pump_coefficients(view: &NetworkView, state: &mut SolverState, k: 
             loss = h0 * (setting * setting) + gradient * flow;
         }
         PumpCurveKind::ConstantPower | PumpCurveKind::PowerFunction => {
-            let h0 = setting * setting * pump.h0;
-            let mut n = pump.n;
+            let h0 = setting * setting * pump.head_at_zero_flow;
+            let mut n = pump.flow_exponent;
             if (n - 1.0).abs() < TINY {
                 n = 1.0;
             }
-            let r = pump.r * setting.powf(2.0 - n);
+            let r = pump.flow_coefficient * setting.powf(2.0 - n);
             if pump.curve_kind == PumpCurveKind::ConstantPower {
                 let g = -r / q / q;
                 if g > CBIG {
-                    state.p[k] = 1.0 / CBIG;
-                    state.y[k] = flow;
+                    state.inverse_gradient[k] = 1.0 / CBIG;
+                    state.flow_correction[k] = flow;
                     return;
                 } else if g < CSMALL {
-                    state.p[k] = 1.0 / CSMALL;
-                    state.y[k] = flow;
+                    state.inverse_gradient[k] = 1.0 / CSMALL;
+                    state.flow_correction[k] = flow;
                     return;
                 }
                 gradient = g;
@@ -96,6 +96,6 @@ pub(crate) fn pump_coefficients(view: &NetworkView, state: &mut SolverState, k: 
             }
         }
     }
-    state.p[k] = 1.0 / gradient;
-    state.y[k] = loss / gradient;
+    state.inverse_gradient[k] = 1.0 / gradient;
+    state.flow_correction[k] = loss / gradient;
 }

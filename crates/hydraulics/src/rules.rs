@@ -8,7 +8,7 @@
 use crate::controls::reset_pump_flow;
 use crate::error::HydraulicError;
 use crate::network_view::{LinkType, NetworkView, MISSING, TINY};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 use crate::state::{ActionCause, LinkChange, LinkStatus};
 use crate::tanks::update_tank_levels;
 use danjiang_network::{
@@ -80,107 +80,16 @@ impl RuleEngine {
             pressure: epanet.pressure,
             flow: epanet.flow,
         };
-        let node_count = network.nodes.len();
-        let link_count = network.links.len();
         let mut rules = Vec::with_capacity(network.rules.len());
         for rule in &network.rules {
             let mut premises = Vec::with_capacity(rule.premises.len());
             for premise in &rule.premises {
-                let object = match premise.object {
-                    RuleObject::Node(n) if n.index() < node_count => RuleObject::Node(
-                        danjiang_network::NodeIdx::from_index(view.node_internal[n.index()]),
-                    ),
-                    RuleObject::Link(l) if l.index() < link_count => premise.object,
-                    RuleObject::System => premise.object,
-                    _ => {
-                        return Err(HydraulicError::InvalidModel(format!(
-                            "rule {} names an element that does not exist",
-                            rule.id
-                        )))
-                    }
-                };
-                let (value, status) = match premise.value {
-                    PremiseValue::Number(x) => {
-                        let file_value = match premise.attribute {
-                            RuleAttribute::Demand | RuleAttribute::Flow => epanet.file_flow(x),
-                            RuleAttribute::Head | RuleAttribute::Grade | RuleAttribute::Level => {
-                                epanet.file_length(x)
-                            }
-                            RuleAttribute::Pressure => epanet.file_pressure(x),
-                            RuleAttribute::Setting => match object {
-                                RuleObject::Link(l) => match view.link_type[l.index()] {
-                                    LinkType::Prv | LinkType::Psv | LinkType::Pbv => {
-                                        epanet.file_pressure(x)
-                                    }
-                                    LinkType::Fcv => epanet.file_flow(x),
-                                    _ => x,
-                                },
-                                _ => x,
-                            },
-                            _ => x,
-                        };
-                        (file_value, None)
-                    }
-                    PremiseValue::Status(action) => (
-                        0.0,
-                        Some(match action {
-                            LinkAction::Closed => StatusValue::Closed,
-                            LinkAction::Active => StatusValue::Active,
-                            _ => StatusValue::Open,
-                        }),
-                    ),
-                };
-                premises.push(CompiledPremise {
-                    logic: premise.logic,
-                    object,
-                    attribute: premise.attribute,
-                    relation: premise.relation,
-                    value,
-                    status,
-                });
+                premises.push(compile_premise(network, view, &rule.id, premise)?);
             }
-            let compile_actions = |actions: &[danjiang_network::RuleAction]| {
-                let mut out = Vec::with_capacity(actions.len());
-                for action in actions {
-                    let k = action.link.index();
-                    if k >= link_count {
-                        return Err(HydraulicError::InvalidModel(format!(
-                            "rule {} acts on a link that does not exist",
-                            rule.id
-                        )));
-                    }
-                    let link_type = view.link_type[k];
-                    let (status, setting) = match action.action {
-                        LinkAction::Open => (Some(StatusValue::Open), MISSING),
-                        LinkAction::Closed => (Some(StatusValue::Closed), MISSING),
-                        LinkAction::Active => (Some(StatusValue::Active), MISSING),
-                        LinkAction::Setting(x) => match link_type {
-                            LinkType::Pipe | LinkType::CheckValvePipe => {
-                                if x == 0.0 {
-                                    (Some(StatusValue::Closed), MISSING)
-                                } else {
-                                    (Some(StatusValue::Open), MISSING)
-                                }
-                            }
-                            LinkType::Prv | LinkType::Psv | LinkType::Pbv => {
-                                (None, view.units.pressure_feet(x))
-                            }
-                            LinkType::Fcv => (None, view.units.cfs(x)),
-                            _ => (None, x),
-                        },
-                    };
-                    out.push(CompiledAction {
-                        link: k,
-                        status,
-                        setting,
-                    });
-                }
-                Ok(out)
-            };
             rules.push(CompiledRule {
                 premises,
-                then_actions: compile_actions(&rule.then_actions)?,
-                else_actions: compile_actions(&rule.else_actions)?,
+                then_actions: compile_actions(network, view, &rule.id, &rule.then_actions)?,
+                else_actions: compile_actions(network, view, &rule.id, &rule.else_actions)?,
                 priority: rule.priority.unwrap_or(0.0),
                 enabled: rule.enabled,
             });
@@ -207,7 +116,7 @@ impl RuleEngine {
         actions: &mut Vec<LinkChange>,
     ) -> u64 {
         let end = time + step;
-        let rule_step = view.rule_step;
+        let rule_step = view.times.rule_step;
         let mut dt = rule_step.min(step);
         let mut dt1 = (rule_step - time % rule_step).min(step);
         if dt1 == 0 {
@@ -334,7 +243,7 @@ impl RuleEngine {
         let x = match (premise.attribute, premise.object) {
             (RuleAttribute::Demand, RuleObject::System) => {
                 let mut total = 0.0;
-                for i in 0..view.n_junctions {
+                for i in 0..view.nodes.junction_count {
                     // EPANET's system demand sums the positive demands asked for.
                     if state.full_demand[i] > 0.0 {
                         total += state.full_demand[i];
@@ -349,10 +258,10 @@ impl RuleEngine {
                 state.head[n.index()] * units.head
             }
             (RuleAttribute::Pressure, RuleObject::Node(n)) => {
-                (state.head[n.index()] - view.elevation[n.index()]) * units.pressure
+                (state.head[n.index()] - view.nodes.elevation[n.index()]) * units.pressure
             }
             (RuleAttribute::Level, RuleObject::Node(n)) => {
-                (state.head[n.index()] - view.elevation[n.index()]) * units.head
+                (state.head[n.index()] - view.nodes.elevation[n.index()]) * units.head
             }
             (RuleAttribute::Flow, RuleObject::Link(l)) => state.flow[l.index()].abs() * units.flow,
             (RuleAttribute::Setting, RuleObject::Link(l)) => {
@@ -361,7 +270,7 @@ impl RuleEngine {
                     return false;
                 }
                 let x = state.setting[k];
-                match view.link_type[k] {
+                match view.links.kind[k] {
                     LinkType::Prv | LinkType::Psv | LinkType::Pbv => x * units.pressure,
                     LinkType::Fcv => x * units.flow,
                     _ => x,
@@ -375,7 +284,7 @@ impl RuleEngine {
                 if view.tanks[t].area == 0.0 || state.node_demand[i] <= TINY {
                     return false;
                 }
-                (view.tanks[t].vmax - state.tank_volume[t]) / state.node_demand[i]
+                (view.tanks[t].max_volume - state.tank_volume[t]) / state.node_demand[i]
             }
             (RuleAttribute::DrainTime, RuleObject::Node(n)) => {
                 let i = n.index();
@@ -385,7 +294,7 @@ impl RuleEngine {
                 if view.tanks[t].area == 0.0 || state.node_demand[i] >= -TINY {
                     return false;
                 }
-                (view.tanks[t].vmin - state.tank_volume[t]) / state.node_demand[i]
+                (view.tanks[t].min_volume - state.tank_volume[t]) / state.node_demand[i]
             }
             _ => return false,
         };
@@ -411,8 +320,8 @@ fn check_time(
         (interval_start as i64, now as i64)
     } else {
         (
-            ((interval_start + view.start_clocktime) % SECONDS_PER_DAY) as i64,
-            ((now + view.start_clocktime) % SECONDS_PER_DAY) as i64,
+            ((interval_start + view.times.start_clock_time) % SECONDS_PER_DAY) as i64,
+            ((now + view.times.start_clock_time) % SECONDS_PER_DAY) as i64,
         )
     };
     let x = premise.value as i64;
@@ -461,7 +370,7 @@ fn check_status(state: &SolverState, premise: &CompiledPremise) -> bool {
 /// Applies one rule action as EPANET's `takeactions` does; true if the link changed.
 fn take_action(view: &NetworkView, state: &mut SolverState, action: CompiledAction) -> bool {
     let k = action.link;
-    let link_type = view.link_type[k];
+    let link_type = view.links.kind[k];
     let status = state.status[k];
     let setting = state.setting[k];
     if action.status == Some(StatusValue::Open) && status.is_closed() {
@@ -520,4 +429,112 @@ fn take_action(view: &NetworkView, state: &mut SolverState, action: CompiledActi
     } else {
         false
     }
+}
+
+/// A premise with its node in internal numbering and its number in the file's units.
+fn compile_premise(
+    network: &Network,
+    view: &NetworkView,
+    rule_id: &str,
+    premise: &danjiang_network::Premise,
+) -> Result<CompiledPremise, HydraulicError> {
+    let node_count = network.nodes.len();
+    let link_count = network.links.len();
+    let epanet = &view.units;
+    let object = match premise.object {
+        RuleObject::Node(n) if n.index() < node_count => RuleObject::Node(
+            danjiang_network::NodeIdx::from_index(view.nodes.internal_index[n.index()]),
+        ),
+        RuleObject::Link(l) if l.index() < link_count => premise.object,
+        RuleObject::System => premise.object,
+        _ => {
+            return Err(HydraulicError::InvalidModel(format!(
+                "rule {} names an element that does not exist",
+                rule_id
+            )))
+        }
+    };
+    let (value, status) = match premise.value {
+        PremiseValue::Number(x) => {
+            let file_value = match premise.attribute {
+                RuleAttribute::Demand | RuleAttribute::Flow => epanet.file_flow(x),
+                RuleAttribute::Head | RuleAttribute::Grade | RuleAttribute::Level => {
+                    epanet.file_length(x)
+                }
+                RuleAttribute::Pressure => epanet.file_pressure(x),
+                RuleAttribute::Setting => match object {
+                    RuleObject::Link(l) => match view.links.kind[l.index()] {
+                        LinkType::Prv | LinkType::Psv | LinkType::Pbv => epanet.file_pressure(x),
+                        LinkType::Fcv => epanet.file_flow(x),
+                        _ => x,
+                    },
+                    _ => x,
+                },
+                _ => x,
+            };
+            (file_value, None)
+        }
+        PremiseValue::Status(action) => (
+            0.0,
+            Some(match action {
+                LinkAction::Closed => StatusValue::Closed,
+                LinkAction::Active => StatusValue::Active,
+                _ => StatusValue::Open,
+            }),
+        ),
+    };
+    Ok(CompiledPremise {
+        logic: premise.logic,
+        object,
+        attribute: premise.attribute,
+        relation: premise.relation,
+        value,
+        status,
+    })
+}
+
+/// A rule's actions with settings in EPANET's units.
+fn compile_actions(
+    network: &Network,
+    view: &NetworkView,
+    rule_id: &str,
+    actions: &[danjiang_network::RuleAction],
+) -> Result<Vec<CompiledAction>, HydraulicError> {
+    let link_count = network.links.len();
+    let mut out = Vec::with_capacity(actions.len());
+    for action in actions {
+        let k = action.link.index();
+        if k >= link_count {
+            return Err(HydraulicError::InvalidModel(format!(
+                "rule {} acts on a link that does not exist",
+                rule_id
+            )));
+        }
+        let link_type = view.links.kind[k];
+        let (status, setting) = match action.action {
+            LinkAction::Open => (Some(StatusValue::Open), MISSING),
+            LinkAction::Closed => (Some(StatusValue::Closed), MISSING),
+            LinkAction::Active => (Some(StatusValue::Active), MISSING),
+            LinkAction::Setting(x) => match link_type {
+                LinkType::Pipe | LinkType::CheckValvePipe => {
+                    if x == 0.0 {
+                        (Some(StatusValue::Closed), MISSING)
+                    } else {
+                        (Some(StatusValue::Open), MISSING)
+                    }
+                }
+                LinkType::Prv | LinkType::Psv | LinkType::Pbv => {
+                    (None, view.units.pressure_feet(x))
+                }
+                LinkType::Fcv => (None, view.units.cfs(x)),
+                _ => (None, x),
+            },
+        };
+        out.push(CompiledAction {
+            link: k,
+            status,
+            setting,
+        });
+    }
+    Ok(out)
 }

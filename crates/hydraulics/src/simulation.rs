@@ -6,8 +6,9 @@ use crate::error::HydraulicError;
 use crate::headloss::resistance;
 use crate::network_view::{LinkType, NetworkView, MISSING, QZERO};
 use crate::rules::RuleEngine;
-use crate::solver::gradient::{solve, SolveError, SolverState};
+use crate::solver::gradient::{solve, SolveError};
 use crate::solver::matrix::SystemMatrix;
+use crate::solver::state::SolverState;
 use crate::state::{
     BalanceSite, HydraulicState, HydraulicWarning, LinkChange, LinkStatus, TrialEvent, WarningKind,
 };
@@ -41,7 +42,8 @@ impl HydraulicSimulation {
     /// `ENinitH`).
     pub fn new(network: &Network) -> Result<HydraulicSimulation, HydraulicError> {
         let view = NetworkView::new(network)?;
-        let matrix = SystemMatrix::new(view.n_junctions, &view.from, &view.to)?;
+        let matrix =
+            SystemMatrix::new(view.nodes.junction_count, &view.links.from, &view.links.to)?;
         let rules = RuleEngine::new(network, &view)?;
         let mut state = SolverState::new(&view);
         if network.report.status == danjiang_network::StatusReport::Full {
@@ -49,7 +51,7 @@ impl HydraulicSimulation {
         }
         let totals = vec![PumpTotals::default(); view.pumps.len()];
         let mut simulation = HydraulicSimulation {
-            report_time: view.report_step,
+            report_time: view.times.report_step,
             view,
             state,
             matrix,
@@ -70,25 +72,25 @@ impl HydraulicSimulation {
         let view = &self.view;
         let state = &mut self.state;
         for (t, tank) in view.tanks.iter().enumerate() {
-            state.tank_volume[t] = tank.v0;
-            state.head[tank.node] = tank.h0;
+            state.tank_volume[t] = tank.initial_volume;
+            state.head[tank.node] = tank.initial_head;
             state.node_demand[tank.node] = 0.0;
         }
         state.demand_flow.fill(0.0);
         state.emitter_flow.fill(0.0);
         state.leakage_flow.fill(0.0);
-        for i in 0..view.n_junctions {
-            if view.emitter[i] > 0.0 {
+        for i in 0..view.nodes.junction_count {
+            if view.nodes.emitter[i] > 0.0 {
                 state.emitter_flow[i] = 1.0;
             }
         }
-        for k in 0..view.n_links {
-            let link_type = view.link_type[k];
-            state.status[k] = view.init_status[k];
-            state.setting[k] = view.init_setting[k];
+        for k in 0..view.links.count {
+            let link_type = view.links.kind[k];
+            state.status[k] = view.links.initial_status[k];
+            state.setting[k] = view.links.initial_setting[k];
             if link_type.is_valve()
                 && link_type != LinkType::Gpv
-                && view.init_status[k] != LinkStatus::Active
+                && view.links.initial_status[k] != LinkStatus::Active
             {
                 state.setting[k] = MISSING;
             }
@@ -105,10 +107,10 @@ impl HydraulicSimulation {
             state.flow[k] = if state.status[k].is_closed() {
                 QZERO
             } else if link_type == LinkType::Pump {
-                let q0 = view.pump_of_link[k]
-                    .map(|p| view.pumps[p].q0)
+                let q0 = view.links.pump_of_link[k]
+                    .map(|p| view.pumps[p].initial_flow)
                     .unwrap_or(0.0);
-                let flow = view.init_setting[k] * q0;
+                let flow = view.links.initial_setting[k] * q0;
                 if flow.abs() <= QZERO {
                     state.setting[k] * q0
                 } else {
@@ -116,11 +118,11 @@ impl HydraulicSimulation {
                 }
             } else {
                 // A velocity of 1 ft/s, grouped as EPANET's PI * SQR(d) / 4.
-                std::f64::consts::PI * (view.diameter[k] * view.diameter[k]) / 4.0
+                std::f64::consts::PI * (view.links.diameter[k] * view.links.diameter[k]) / 4.0
             };
         }
         self.time = 0;
-        self.report_time = view.report_step;
+        self.report_time = view.times.report_step;
         self.finished = false;
         self.halted = false;
         self.peak_total_kw = 0.0;
@@ -163,12 +165,12 @@ impl HydraulicSimulation {
                 self.finished = true;
                 return Err(HydraulicError::IllConditioned {
                     time,
-                    node: self.view.node_id.get(node).cloned().unwrap_or_default(),
+                    node: self.view.nodes.id.get(node).cloned().unwrap_or_default(),
                 });
             }
         };
-        let converged = report.relative_error <= self.view.options.hacc;
-        if !converged && self.view.options.extra_iter == -1 {
+        let converged = report.relative_error <= self.view.options.accuracy;
+        if !converged && self.view.options.extra_trials == -1 {
             self.halted = true;
         }
         let warnings = self.warnings(time, converged);
@@ -182,7 +184,7 @@ impl HydraulicSimulation {
 
         // EPANET's nexthyd.
         update_current_power(&self.view, &self.state, &mut self.totals);
-        let duration = self.view.duration;
+        let duration = self.view.times.duration;
         let mut step = 0;
         if !self.halted && time < duration {
             step = self.time_step(time);
@@ -200,7 +202,7 @@ impl HydraulicSimulation {
         if !self.halted && time < duration {
             self.time = time + step;
             if self.time >= self.report_time {
-                self.report_time += self.view.report_step;
+                self.report_time += self.view.times.report_step;
             }
         } else {
             self.finished = true;
@@ -213,15 +215,15 @@ impl HydraulicSimulation {
     fn update_demands(&mut self, time: u64) {
         let view = &self.view;
         let state = &mut self.state;
-        let period = (time + view.pattern_start) / view.pattern_step;
-        for i in 0..view.n_junctions {
+        let period = (time + view.times.pattern_start) / view.times.pattern_step;
+        for i in 0..view.nodes.junction_count {
             let mut sum = 0.0;
-            for d in view.demand_start[i]..view.demand_start[i + 1] {
-                let multiplier = match view.demand_pattern[d].or(view.default_pattern) {
+            for d in view.nodes.demand_start[i]..view.nodes.demand_start[i + 1] {
+                let multiplier = match view.nodes.demand_pattern[d].or(view.default_pattern) {
                     Some(pattern) => view.pattern_value(pattern, period),
                     None => 1.0,
                 };
-                sum += view.demand_base[d] * multiplier * view.options.demand_multiplier;
+                sum += view.nodes.demand_base[d] * multiplier * view.options.demand_multiplier;
             }
             state.full_demand[i] = sum;
             state.demand_flow[i] = sum;
@@ -230,7 +232,7 @@ impl HydraulicSimulation {
             if tank.area == 0.0 {
                 if let Some(pattern) = tank.head_pattern {
                     state.head[tank.node] =
-                        view.elevation[tank.node] * view.pattern_value(pattern, period);
+                        view.nodes.elevation[tank.node] * view.pattern_value(pattern, period);
                 }
             }
         }
@@ -245,9 +247,9 @@ impl HydraulicSimulation {
     /// The length of the next step, updating tank levels (EPANET's `timestep`).
     fn time_step(&mut self, time: u64) -> u64 {
         let view = &self.view;
-        let mut step = view.hydraulic_step;
-        let next_period = (time + view.pattern_start) / view.pattern_step + 1;
-        let to_pattern = (next_period * view.pattern_step) as i64 - time as i64;
+        let mut step = view.times.hydraulic_step;
+        let next_period = (time + view.times.pattern_start) / view.times.pattern_step + 1;
+        let to_pattern = (next_period * view.times.pattern_step) as i64 - time as i64;
         if to_pattern > 0 && (to_pattern as u64) < step {
             step = to_pattern as u64;
         }
@@ -277,10 +279,10 @@ impl HydraulicSimulation {
         }
         let mut pumps = Vec::new();
         let mut valves = Vec::new();
-        for k in 0..self.view.n_links {
+        for k in 0..self.view.links.count {
             match self.state.status[k] {
                 LinkStatus::ExceedsHead | LinkStatus::ExceedsFlow
-                    if self.view.link_type[k] == LinkType::Pump =>
+                    if self.view.links.kind[k] == LinkType::Pump =>
                 {
                     pumps.push(k)
                 }
@@ -300,8 +302,8 @@ impl HydraulicSimulation {
                 kind: WarningKind::ValvesCannotDeliver(valves),
             });
         }
-        let negative = (0..self.view.n_junctions).any(|i| {
-            self.state.full_demand[i] > 0.0 && self.state.head[i] < self.view.elevation[i]
+        let negative = (0..self.view.nodes.junction_count).any(|i| {
+            self.state.full_demand[i] > 0.0 && self.state.head[i] < self.view.nodes.elevation[i]
         });
         if negative {
             warnings.push(HydraulicWarning {
@@ -322,8 +324,8 @@ impl HydraulicSimulation {
     ) {
         let view = &self.view;
         let state = &self.state;
-        let n = view.n_nodes;
-        let m = view.n_links;
+        let n = view.nodes.count;
+        let m = view.links.count;
         let out = &mut self.output;
         out.time = time;
         out.step_length = 0;
@@ -348,14 +350,14 @@ impl HydraulicSimulation {
         out.tank_volume.fill(0.0);
         let cubic = METRES_PER_FOOT * METRES_PER_FOOT * METRES_PER_FOOT;
         for internal in 0..n {
-            let model = view.node_model[internal];
+            let model = view.nodes.model_index[internal];
             let head = state.head[internal];
             out.node_head[model] = head * METRES_PER_FOOT;
-            out.node_pressure[model] = (head - view.elevation[internal]) * METRES_PER_FOOT;
+            out.node_pressure[model] = (head - view.nodes.elevation[internal]) * METRES_PER_FOOT;
             out.node_demand[model] = state.node_demand[internal] * CUBIC_METRES_PER_CUBIC_FOOT;
             out.emitter_flow[model] = state.emitter_flow[internal] * CUBIC_METRES_PER_CUBIC_FOOT;
             out.leakage_flow[model] = state.leakage_flow[internal] * CUBIC_METRES_PER_CUBIC_FOOT;
-            out.node_full_demand[model] = if internal < view.n_junctions {
+            out.node_full_demand[model] = if internal < view.nodes.junction_count {
                 state.full_demand[internal] * CUBIC_METRES_PER_CUBIC_FOOT
             } else {
                 0.0
@@ -363,7 +365,7 @@ impl HydraulicSimulation {
         }
         for (t, tank) in view.tanks.iter().enumerate() {
             if tank.area > 0.0 {
-                out.tank_volume[view.node_model[tank.node]] = state.tank_volume[t] * cubic;
+                out.tank_volume[view.nodes.model_index[tank.node]] = state.tank_volume[t] * cubic;
             }
         }
         out.link_flow.resize(m, 0.0);
@@ -381,7 +383,7 @@ impl HydraulicSimulation {
             out.link_setting[k] = if setting == MISSING {
                 f64::NAN
             } else {
-                match view.link_type[k] {
+                match view.links.kind[k] {
                     LinkType::Pipe | LinkType::CheckValvePipe => {
                         if view.options.formula == danjiang_network::HeadlossFormula::DarcyWeisbach
                         {
@@ -412,12 +414,12 @@ impl HydraulicSimulation {
     /// Opens or closes a link from the next step on (EPANET's `EN_STATUS`).
     pub fn set_link_status(&mut self, link: LinkIdx, open: bool) -> Result<(), HydraulicError> {
         let k = link.index();
-        if k >= self.view.n_links {
+        if k >= self.view.links.count {
             return Err(HydraulicError::InvalidArgument(format!(
                 "no link number {k}"
             )));
         }
-        let link_type = self.view.link_type[k];
+        let link_type = self.view.links.kind[k];
         if link_type == LinkType::CheckValvePipe {
             return Err(HydraulicError::InvalidArgument(
                 "the status of a check valve pipe cannot be set".into(),
@@ -452,14 +454,14 @@ impl HydraulicSimulation {
     /// from the next step on (EPANET's `EN_SETTING`).
     pub fn set_link_setting(&mut self, link: LinkIdx, value: f64) -> Result<(), HydraulicError> {
         let k = link.index();
-        if k >= self.view.n_links || !value.is_finite() {
+        if k >= self.view.links.count || !value.is_finite() {
             return Err(HydraulicError::InvalidArgument(format!(
                 "no link number {k} or setting {value} is not a number"
             )));
         }
         let view = &self.view;
         let state = &mut self.state;
-        match view.link_type[k] {
+        match view.links.kind[k] {
             LinkType::Pipe | LinkType::CheckValvePipe => {
                 return Err(HydraulicError::InvalidArgument(
                     "a pipe has no setting to change".into(),
@@ -509,7 +511,7 @@ impl HydraulicSimulation {
 
     /// The volume of a tank now, m³ (zero for other nodes).
     pub fn tank_volume(&self, node: NodeIdx) -> f64 {
-        let internal = match self.view.node_internal.get(node.index()) {
+        let internal = match self.view.nodes.internal_index.get(node.index()) {
             Some(&i) => i,
             None => return 0.0,
         };
@@ -541,7 +543,7 @@ fn trial_in_si(view: &NetworkView, event: &TrialEvent) -> TrialEvent {
     match *event {
         TrialEvent::SettingChange { link, setting } => TrialEvent::SettingChange {
             link,
-            setting: match view.link_type[link] {
+            setting: match view.links.kind[link] {
                 LinkType::Prv | LinkType::Psv | LinkType::Pbv => setting * METRES_PER_FOOT,
                 LinkType::Fcv => setting * CUBIC_METRES_PER_CUBIC_FOOT,
                 _ => setting,
@@ -555,7 +557,7 @@ fn trial_in_si(view: &NetworkView, event: &TrialEvent) -> TrialEvent {
         } => TrialEvent::Balance {
             max_flow_change: max_flow_change * CUBIC_METRES_PER_CUBIC_FOOT,
             flow_change_at: match flow_change_at {
-                BalanceSite::Node(i) => BalanceSite::Node(view.node_model[i]),
+                BalanceSite::Node(i) => BalanceSite::Node(view.nodes.model_index[i]),
                 site => site,
             },
             max_head_error: max_head_error * METRES_PER_FOOT,

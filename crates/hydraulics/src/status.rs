@@ -2,25 +2,25 @@
 //! PRV/PSV/FCV state changes and links to full or empty tanks (EPANET's `hydstatus.c`).
 
 use crate::network_view::{LinkType, NetworkView, PumpCurveKind, BIG, MISSING, TINY};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 use crate::state::LinkStatus;
 
 /// Updates PRV and PSV statuses from the latest heads; true if any changed.
 pub(crate) fn check_pressure_valves(view: &NetworkView, state: &mut SolverState) -> bool {
     let mut change = false;
-    for &k in &view.valves {
+    for &k in &view.links.valves {
         if state.setting[k] == MISSING {
             continue;
         }
-        let (n1, n2) = (view.from[k], view.to[k]);
+        let (n1, n2) = (view.links.from[k], view.links.to[k]);
         let old = state.status[k];
-        let new = match view.link_type[k] {
+        let new = match view.links.kind[k] {
             LinkType::Prv => {
-                let head_setting = view.elevation[n2] + state.setting[k];
+                let head_setting = view.nodes.elevation[n2] + state.setting[k];
                 prv_status(view, state, k, old, head_setting)
             }
             LinkType::Psv => {
-                let head_setting = view.elevation[n1] + state.setting[k];
+                let head_setting = view.nodes.elevation[n1] + state.setting[k];
                 psv_status(view, state, k, old, head_setting)
             }
             _ => continue,
@@ -37,16 +37,16 @@ pub(crate) fn check_pressure_valves(view: &NetworkView, state: &mut SolverState)
 /// Checks check valves, pumps, FCVs and links to tanks; true if any status changed.
 pub(crate) fn check_links(view: &NetworkView, state: &mut SolverState) -> bool {
     let mut change = false;
-    let htol = view.options.htol;
-    let qtol = view.options.qtol;
-    for k in 0..view.n_links {
-        let (n1, n2) = (view.from[k], view.to[k]);
+    let htol = view.options.head_tolerance;
+    let qtol = view.options.flow_tolerance;
+    for k in 0..view.links.count {
+        let (n1, n2) = (view.links.from[k], view.links.to[k]);
         let dh = state.head[n1] - state.head[n2];
         let old = state.status[k];
         if old == LinkStatus::ExceedsHead || old == LinkStatus::TemporarilyClosed {
             state.status[k] = LinkStatus::Open;
         }
-        let link_type = view.link_type[k];
+        let link_type = view.links.kind[k];
         if link_type == LinkType::CheckValvePipe {
             let q = state.flow[k];
             let s = state.status[k];
@@ -86,7 +86,7 @@ pub(crate) fn check_links(view: &NetworkView, state: &mut SolverState) -> bool {
 }
 
 fn pump_status(view: &NetworkView, state: &SolverState, k: usize, head_gain: f64) -> LinkStatus {
-    let Some(p) = view.pump_of_link[k] else {
+    let Some(p) = view.links.pump_of_link[k] else {
         return LinkStatus::Open;
     };
     let pump = &view.pumps[p];
@@ -96,9 +96,9 @@ fn pump_status(view: &NetworkView, state: &SolverState, k: usize, head_gain: f64
         }
         BIG
     } else {
-        state.setting[k] * state.setting[k] * pump.hmax
+        state.setting[k] * state.setting[k] * pump.shutoff_head
     };
-    if head_gain > hmax + view.options.htol {
+    if head_gain > hmax + view.options.head_tolerance {
         LinkStatus::ExceedsHead
     } else {
         LinkStatus::Open
@@ -112,11 +112,11 @@ fn prv_status(
     s: LinkStatus,
     head_setting: f64,
 ) -> LinkStatus {
-    let htol = view.options.htol;
-    let qtol = view.options.qtol;
+    let htol = view.options.head_tolerance;
+    let qtol = view.options.flow_tolerance;
     let flow = state.flow[k];
-    let (h1, h2) = (state.head[view.from[k]], state.head[view.to[k]]);
-    let open_loss = view.minor_loss[k] * flow * flow;
+    let (h1, h2) = (state.head[view.links.from[k]], state.head[view.links.to[k]]);
+    let open_loss = view.links.minor_loss[k] * flow * flow;
     match s {
         LinkStatus::Active => {
             if flow < -qtol {
@@ -163,11 +163,11 @@ fn psv_status(
     s: LinkStatus,
     head_setting: f64,
 ) -> LinkStatus {
-    let htol = view.options.htol;
-    let qtol = view.options.qtol;
+    let htol = view.options.head_tolerance;
+    let qtol = view.options.flow_tolerance;
     let flow = state.flow[k];
-    let (h1, h2) = (state.head[view.from[k]], state.head[view.to[k]]);
-    let open_loss = view.minor_loss[k] * flow * flow;
+    let (h1, h2) = (state.head[view.links.from[k]], state.head[view.links.to[k]]);
+    let open_loss = view.links.minor_loss[k] * flow * flow;
     match s {
         LinkStatus::Active => {
             if flow < -qtol {
@@ -208,13 +208,13 @@ fn psv_status(
 }
 
 fn fcv_status(view: &NetworkView, state: &SolverState, k: usize, s: LinkStatus) -> LinkStatus {
-    let (h1, h2) = (state.head[view.from[k]], state.head[view.to[k]]);
+    let (h1, h2) = (state.head[view.links.from[k]], state.head[view.links.to[k]]);
     let flow = state.flow[k];
-    if h1 - h2 < -view.options.htol || flow < -view.options.qtol {
+    if h1 - h2 < -view.options.head_tolerance || flow < -view.options.flow_tolerance {
         LinkStatus::FcvCannotDeliver
     } else if s == LinkStatus::FcvCannotDeliver && flow >= state.setting[k] {
         LinkStatus::Active
-    } else if s == LinkStatus::Active && (h1 - h2) / (flow * flow) < view.minor_loss[k] {
+    } else if s == LinkStatus::Active && (h1 - h2) / (flow * flow) < view.links.minor_loss[k] {
         // An active valve cannot lose less head than when fully open.
         LinkStatus::FcvCannotDeliver
     } else {
@@ -235,7 +235,9 @@ fn tank_status(view: &NetworkView, state: &mut SolverState, k: usize, node: usiz
     }
     let head = state.head[node];
     // No flow into a full tank (unless it may overflow), none out of an empty one.
-    if (head >= tank.hmax && !tank.can_overflow && q < 0.0) || (head <= tank.hmin && q > 0.0) {
+    if (head >= tank.max_head && !tank.can_overflow && q < 0.0)
+        || (head <= tank.min_head && q > 0.0)
+    {
         state.status[k] = LinkStatus::TemporarilyClosed;
     }
 }

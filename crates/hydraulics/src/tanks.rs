@@ -2,16 +2,16 @@
 //! a tank (EPANET's `tankvolume`, `tankgrade`, `tanklevels`, `tanktimestep`).
 
 use crate::network_view::{interpolate, NetworkView, QZERO};
-use crate::solver::gradient::SolverState;
+use crate::solver::state::SolverState;
 
 /// Volume of tank `t` at head `head`, ft³.
 pub(crate) fn tank_volume(view: &NetworkView, t: usize, head: f64) -> f64 {
     let tank = &view.tanks[t];
     match &tank.volume_curve {
-        None => tank.vmin + (head - tank.hmin) * tank.area,
+        None => tank.min_volume + (head - tank.min_head) * tank.area,
         // The curve is in the file's units, as EPANET keeps it (tankvolume).
         Some(points) => {
-            let level = (head - view.elevation[tank.node]) * view.units.head;
+            let level = (head - view.nodes.elevation[tank.node]) * view.units.head;
             interpolate(points, level) / view.units.volume
         }
     }
@@ -21,7 +21,7 @@ pub(crate) fn tank_volume(view: &NetworkView, t: usize, head: f64) -> f64 {
 pub(crate) fn tank_grade(view: &NetworkView, t: usize, volume: f64) -> f64 {
     let tank = &view.tanks[t];
     match &tank.volume_curve {
-        None => tank.hmin + (volume - tank.vmin) / tank.area,
+        None => tank.min_head + (volume - tank.min_volume) / tank.area,
         Some(points) => {
             // Interpolate level on volume: the curve read backwards, in the file's units
             // as EPANET does (tankgrade).
@@ -49,7 +49,7 @@ pub(crate) fn tank_grade(view: &NetworkView, t: usize, volume: f64) -> f64 {
                     level = points[n - 1].0;
                 }
             }
-            view.elevation[tank.node] + level / view.units.head
+            view.nodes.elevation[tank.node] + level / view.units.head
         }
     }
 }
@@ -67,10 +67,10 @@ pub(crate) fn update_tank_levels(view: &NetworkView, state: &mut SolverState, st
         }
         let mut volume = state.tank_volume[t] + inflow * step as f64;
         // Full or empty within the next second: snap to the limit.
-        if volume + inflow >= tank.vmax {
-            volume = tank.vmax;
-        } else if volume - inflow <= tank.vmin {
-            volume = tank.vmin;
+        if volume + inflow >= tank.max_volume {
+            volume = tank.max_volume;
+        } else if volume - inflow <= tank.min_volume {
+            volume = tank.min_volume;
         }
         state.tank_volume[t] = volume;
         state.head[n] = tank_grade(view, t, volume);
@@ -89,10 +89,10 @@ pub(crate) fn tank_time_step(view: &NetworkView, state: &SolverState, step: &mut
         if q.abs() <= QZERO {
             continue;
         }
-        let v = if q > 0.0 && head < tank.hmax {
-            tank.vmax - state.tank_volume[t]
-        } else if q < 0.0 && head > tank.hmin {
-            tank.vmin - state.tank_volume[t]
+        let v = if q > 0.0 && head < tank.max_head {
+            tank.max_volume - state.tank_volume[t]
+        } else if q < 0.0 && head > tank.min_head {
+            tank.min_volume - state.tank_volume[t]
         } else {
             continue;
         };

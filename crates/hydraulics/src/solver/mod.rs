@@ -4,3 +4,4 @@ pub(crate) mod cholesky;
 pub(crate) mod gradient;
 pub(crate) mod matrix;
 pub(crate) mod ordering;
+pub(crate) mod state;

@@ -207,6 +207,31 @@ impl MinimumDegree {
     fn eliminate(&mut self, pivot: isize, tag: isize) {
         let p = Self::at(pivot);
         self.marker[p] = tag;
+        self.form_element(pivot, tag);
+        // Visit each reachable node.
+        let mut link = pivot;
+        'storage: loop {
+            let from = self.start[Self::at(link)];
+            let to = self.start[Self::at(link) + 1] - 1;
+            for i in from..=to {
+                let reached = self.adjacency[Self::at(i)];
+                link = -reached;
+                if reached < 0 {
+                    continue 'storage;
+                }
+                if reached == 0 {
+                    return;
+                }
+                self.purge_reached(pivot, reached, tag);
+            }
+            return;
+        }
+    }
+
+    /// Turns `pivot`'s adjacency into the new element's: its uneliminated neighbours and
+    /// every node reachable through the elements it absorbs, all marked `tag`.
+    fn form_element(&mut self, pivot: isize, tag: isize) {
+        let p = Self::at(pivot);
         let first = self.start[p];
         let last = self.start[p + 1] - 1;
         // Uneliminated neighbours are compacted in place; eliminated ones (elements) are
@@ -269,68 +294,57 @@ impl MinimumDegree {
         if write <= write_limit {
             self.adjacency[Self::at(write)] = 0;
         }
-        // Visit each reachable node.
-        let mut link = pivot;
-        'storage: loop {
-            let from = self.start[Self::at(link)];
-            let to = self.start[Self::at(link) + 1] - 1;
-            for i in from..=to {
-                let reached = self.adjacency[Self::at(i)];
-                link = -reached;
-                if reached < 0 {
-                    continue 'storage;
-                }
-                if reached == 0 {
-                    return;
-                }
-                let r = Self::at(reached);
-                // Take it out of its degree list.
-                let previous = self.backward[r];
-                if previous != 0 && previous != -NEVER {
-                    let next = self.forward[r];
-                    if next > 0 {
-                        self.backward[Self::at(next)] = previous;
-                    }
-                    if previous > 0 {
-                        self.forward[Self::at(previous)] = next;
-                    } else {
-                        self.degree_head[Self::at(-previous)] = next;
-                    }
-                }
-                // Keep only neighbours outside the new element.
-                let own_first = self.start[r];
-                let own_last = self.start[r + 1] - 1;
-                let mut kept = own_first;
-                for j in own_first..=own_last {
-                    let neighbour = self.adjacency[Self::at(j)];
-                    if neighbour == 0 {
-                        break;
-                    }
-                    if self.marker[Self::at(neighbour)] >= tag {
-                        continue;
-                    }
-                    self.adjacency[Self::at(kept)] = neighbour;
-                    kept += 1;
-                }
-                let count = kept - own_first;
-                if count <= 0 {
-                    // Nothing outside the element: it is indistinguishable from the pivot.
-                    self.supernode_size[p] += self.supernode_size[r];
-                    self.supernode_size[r] = 0;
-                    self.marker[r] = NEVER;
-                    self.forward[r] = -pivot;
-                    self.backward[r] = -NEVER;
-                } else {
-                    self.forward[r] = count + 1;
-                    self.backward[r] = 0;
-                    self.adjacency[Self::at(kept)] = pivot;
-                    kept += 1;
-                    if kept <= own_last {
-                        self.adjacency[Self::at(kept)] = 0;
-                    }
-                }
+    }
+
+    /// Takes node `reached` of the new element out of its degree list and keeps only its
+    /// neighbours outside the element, merging it into the pivot if none remain.
+    fn purge_reached(&mut self, pivot: isize, reached: isize, tag: isize) {
+        let p = Self::at(pivot);
+        let r = Self::at(reached);
+        // Take it out of its degree list.
+        let previous = self.backward[r];
+        if previous != 0 && previous != -NEVER {
+            let next = self.forward[r];
+            if next > 0 {
+                self.backward[Self::at(next)] = previous;
             }
-            return;
+            if previous > 0 {
+                self.forward[Self::at(previous)] = next;
+            } else {
+                self.degree_head[Self::at(-previous)] = next;
+            }
+        }
+        // Keep only neighbours outside the new element.
+        let own_first = self.start[r];
+        let own_last = self.start[r + 1] - 1;
+        let mut kept = own_first;
+        for j in own_first..=own_last {
+            let neighbour = self.adjacency[Self::at(j)];
+            if neighbour == 0 {
+                break;
+            }
+            if self.marker[Self::at(neighbour)] >= tag {
+                continue;
+            }
+            self.adjacency[Self::at(kept)] = neighbour;
+            kept += 1;
+        }
+        let count = kept - own_first;
+        if count <= 0 {
+            // Nothing outside the element: it is indistinguishable from the pivot.
+            self.supernode_size[p] += self.supernode_size[r];
+            self.supernode_size[r] = 0;
+            self.marker[r] = NEVER;
+            self.forward[r] = -pivot;
+            self.backward[r] = -NEVER;
+        } else {
+            self.forward[r] = count + 1;
+            self.backward[r] = 0;
+            self.adjacency[Self::at(kept)] = pivot;
+            kept += 1;
+            if kept <= own_last {
+                self.adjacency[Self::at(kept)] = 0;
+            }
         }
     }
 
@@ -346,8 +360,16 @@ impl MinimumDegree {
             self.reset_markers();
             element_tag = *tag + floor;
         }
-        // Sort the element's nodes that need an update into those with two neighbour
-        // entries (this element and one other) and the rest; count the element's size.
+        let (two_head, other_head, element_size) = self.sort_element_nodes(element, element_tag);
+        self.update_two_entry_nodes(element, two_head, element_size, min_degree, tag);
+        self.update_other_nodes(other_head, element_size, min_degree, tag);
+        *tag = element_tag;
+    }
+
+    /// Sorts the nodes of `element` that need an update into those with two neighbour
+    /// entries (this element and one other) and the rest, marking them `element_tag`;
+    /// the heads of the two lists and the element's size.
+    fn sort_element_nodes(&mut self, element: isize, element_tag: isize) -> (isize, isize, isize) {
         let mut two_head: isize = 0;
         let mut other_head: isize = 0;
         let mut element_size: isize = 0;
@@ -383,7 +405,18 @@ impl MinimumDegree {
             }
             break;
         }
-        // Nodes adjacent to this element and one other entry.
+        (two_head, other_head, element_size)
+    }
+
+    /// Updates the degrees of the nodes adjacent to `element` and one other entry.
+    fn update_two_entry_nodes(
+        &mut self,
+        element: isize,
+        two_head: isize,
+        element_size: isize,
+        min_degree: &mut isize,
+        tag: &mut isize,
+    ) {
         let mut node = two_head;
         while node > 0 {
             let nd = Self::at(node);
@@ -447,7 +480,17 @@ impl MinimumDegree {
             }
             node = self.next_in_list[nd];
         }
-        // The remaining nodes: count every unmarked node reachable in one step.
+    }
+
+    /// Updates the degrees of the remaining nodes: counts every unmarked node reachable
+    /// in one step.
+    fn update_other_nodes(
+        &mut self,
+        other_head: isize,
+        element_size: isize,
+        min_degree: &mut isize,
+        tag: &mut isize,
+    ) {
         let mut node = other_head;
         while node > 0 {
             let nd = Self::at(node);
@@ -496,7 +539,6 @@ impl MinimumDegree {
             }
             node = self.next_in_list[nd];
         }
-        *tag = element_tag;
     }
 
     /// Puts `node` at the head of the list of its new external degree.
