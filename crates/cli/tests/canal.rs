@@ -310,3 +310,66 @@ fn a_spill_reaches_the_plants_as_a_plain_run_of_the_network_with_the_outlet_seri
     assert!(reached >= 2, "{plants:?}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Runs danjiang with `args` and its standard output closed before it writes anything (as
+/// `| head` does once it has read enough): (exit status, stderr).
+fn danjiang_into_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_danjiang"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > HANG {
+            child.kill().ok();
+            panic!("danjiang {} hung", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let canal = text(&example("canal.inp"));
+    let cases: [&[&str]; 3] = [
+        &["canal", "run", &canal],
+        &[
+            "canal",
+            "spill",
+            &canal,
+            "--at-node",
+            "Bridge_K23",
+            "--mass-kg",
+            "1000",
+        ],
+        &[
+            "canal",
+            "spill",
+            &canal,
+            "--at-node",
+            "Bridge_K23",
+            "--mass-kg",
+            "1000",
+            "--format",
+            "json",
+        ],
+    ];
+    for args in cases {
+        let (code, stderr) = danjiang_into_closed_pipe(args);
+        // Exit 0, or no code at all when a SIGPIPE ended it: either way no message.
+        assert!(
+            matches!(code, Some(0) | None),
+            "{args:?}: {code:?} {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.trim().is_empty(), "{args:?}: {stderr}");
+    }
+}

@@ -153,8 +153,28 @@ fn run_canal(args: &CanalRunArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.csv {
         write_run_csv(path, &results)?;
     }
-    let last = results.times_s.len().saturating_sub(1);
-    println!(
+    to_stdout(|out| write_run_summary(out, args, &canal, &results, elapsed))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes to a locked standard output; a closed pipe (`| head`) ends the output quietly.
+fn to_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn write_run_summary(
+    out: &mut dyn Write,
+    args: &CanalRunArgs,
+    canal: &Canal,
+    results: &run::RunResults,
+    elapsed: std::time::Duration,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
         "{}: {:.1} km, {} nodes, {} links, {} points; {:.1} h at {} s steps in {:.3} s",
         args.input.display(),
         canal.length() / 1000.0,
@@ -164,30 +184,33 @@ fn run_canal(args: &CanalRunArgs) -> anyhow::Result<ExitCode> {
         canal.model.options.duration_s / 3600.0,
         canal.model.options.routing_step_s,
         elapsed.as_secs_f64()
-    );
-    if !results.times_s.is_empty() {
-        println!("at {:.0} s:", results.times_s[last]);
-        for (index, id) in results.node_ids.iter().enumerate() {
-            if canal.node_points[index].is_some() {
-                println!(
-                    "  node {id:<28} depth {:7.3} m  head {:8.3} m",
-                    results.depth[last][index], results.head[last][index]
-                );
-            }
-        }
-        for (index, id) in results.link_ids.iter().enumerate() {
-            if !matches!(
-                canal.model.links[index].kind,
-                danjiang_canal::model::LinkKind::Conduit { .. }
-            ) {
-                println!(
-                    "  link {id:<28} flow {:8.3} m³/s",
-                    results.flow[last][index]
-                );
-            }
+    )?;
+    let Some(last) = results.times_s.len().checked_sub(1) else {
+        return Ok(());
+    };
+    writeln!(out, "at {:.0} s:", results.times_s[last])?;
+    for (index, id) in results.node_ids.iter().enumerate() {
+        if canal.node_points[index].is_some() {
+            writeln!(
+                out,
+                "  node {id:<28} depth {:7.3} m  head {:8.3} m",
+                results.depth[last][index], results.head[last][index]
+            )?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    for (index, id) in results.link_ids.iter().enumerate() {
+        if !matches!(
+            canal.model.links[index].kind,
+            danjiang_canal::model::LinkKind::Conduit { .. }
+        ) {
+            writeln!(
+                out,
+                "  link {id:<28} flow {:8.3} m³/s",
+                results.flow[last][index]
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn write_run_csv(path: &Path, results: &run::RunResults) -> anyhow::Result<()> {
@@ -302,9 +325,12 @@ fn spill(args: &CanalSpillArgs) -> anyhow::Result<ExitCode> {
             if let Some(plants) = &plants {
                 value["plants"] = serde_json::to_value(plants)?;
             }
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            to_stdout(|out| {
+                serde_json::to_writer_pretty(&mut *out, &value)?;
+                writeln!(out)
+            })?;
         }
-        SpillFormat::Table => print_table(&results, plants.as_deref()),
+        SpillFormat::Table => to_stdout(|out| write_table(out, &results, plants.as_deref()))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -320,14 +346,20 @@ fn hours(seconds: Option<f64>) -> String {
     }
 }
 
-fn print_table(results: &SpillResults, plants: Option<&[network::PlantResult]>) {
-    println!("spill at km {:.3}", results.spill_chainage_m / 1000.0);
-    println!(
+fn write_table(
+    out: &mut dyn Write,
+    results: &SpillResults,
+    plants: Option<&[network::PlantResult]>,
+) -> std::io::Result<()> {
+    writeln!(out, "spill at km {:.3}", results.spill_chainage_m / 1000.0)?;
+    writeln!(
+        out,
         "{:<10} {:<26} {:>8} {:>10} {:>11} {:>10} {:>11} {:>10} {:>11}",
         "kind", "id", "km", "arrival", "peak mg/L", "peak at", "above (h)", "mass kg", "close by"
-    );
+    )?;
     for place in &results.places {
-        println!(
+        writeln!(
+            out,
             "{:<10} {:<26} {:>8.3} {:>10} {:>11.4} {:>10} {:>11.2} {:>10} {:>11}",
             place.kind,
             place.id,
@@ -338,10 +370,11 @@ fn print_table(results: &SpillResults, plants: Option<&[network::PlantResult]>) 
             place.above_threshold_s / 3600.0,
             place.mass_kg.map_or("-".into(), |m| format!("{m:.2}")),
             hours(place.latest_close_s),
-        );
+        )?;
     }
     for plant in plants.unwrap_or(&[]) {
-        println!(
+        writeln!(
+            out,
             "{:<10} {:<26} {:>8} {:>10} {:>11.4} {:>10} {:>11.2} {:>10.2} {:>11}",
             "plant",
             plant.id,
@@ -352,10 +385,11 @@ fn print_table(results: &SpillResults, plants: Option<&[network::PlantResult]>) 
             plant.above_threshold_s / 3600.0,
             plant.mass_kg,
             "",
-        );
+        )?;
     }
     let balance = &results.mass_balance;
-    println!(
+    writeln!(
+        out,
         "mass balance (kg): injected {:.3}, in canal {:.3}, outfall {:.3}, outlets {:.3}, decayed {:.3}, error {:.2e}",
         balance.injected,
         balance.in_canal,
@@ -363,10 +397,11 @@ fn print_table(results: &SpillResults, plants: Option<&[network::PlantResult]>) 
         balance.withdrawn.iter().sum::<f64>(),
         balance.decayed,
         balance.error()
-    );
+    )?;
     for (link, time) in &results.closures_made {
-        println!("closed {link} at {}", hours(Some(*time)));
+        writeln!(out, "closed {link} at {}", hours(Some(*time)))?;
     }
+    Ok(())
 }
 
 /// The spill carried on through the pipe network: each outlet's concentration series becomes a
