@@ -288,7 +288,13 @@ fn a_spill_reaches_the_plants_as_a_plain_run_of_the_network_with_the_outlet_seri
     assert_eq!(code, 0, "{stderr}");
     let plain: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let plants = spill["plants"].as_array().unwrap();
-    assert!(plants.len() >= 4, "{plants:?}");
+    // Each plant of the register (assets.csv, kind `plant`, its EPANET element) once.
+    let mut reported: Vec<String> = plants
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    reported.sort_unstable();
+    assert_eq!(reported, register_plants(), "{plants:?}");
     let mut reached = 0;
     for plant in plants {
         let id = plant["id"].as_str().unwrap();
@@ -372,4 +378,20 @@ fn output_into_a_closed_pipe_ends_quietly() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert!(stderr.trim().is_empty(), "{args:?}: {stderr}");
     }
+}
+
+/// The EPANET IDs of the plants in the register examples/xuchang/assets.csv, sorted.
+fn register_plants() -> Vec<String> {
+    let register = std::fs::read_to_string(example("assets.csv")).unwrap();
+    let mut lines = register.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (kind, element) = (column("kind"), column("epanet_id"));
+    let mut plants: Vec<String> = lines
+        .map(|line| line.split(',').collect::<Vec<_>>())
+        .filter(|fields| fields[kind] == "plant")
+        .map(|fields| fields[element].to_string())
+        .collect();
+    plants.sort_unstable();
+    plants
 }

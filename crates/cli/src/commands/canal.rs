@@ -108,7 +108,8 @@ pub struct CanalSpillArgs {
     /// by default the node named like the outlet, or `R-` and the outlet's ID).
     #[arg(long = "outlet-node", value_name = "OUTLET=NODE")]
     pub outlet_node: Vec<String>,
-    /// With --network: the plants to report (repeatable; by default nodes whose ID starts `P-`).
+    /// With --network: the plants to report (repeatable; by default the junctions whose ID
+    /// starts `P-` and that have a demand).
     #[arg(long, value_name = "ID")]
     pub plant: Vec<String>,
     /// With --network: write the network with the outlets' series as its sources to this file,
@@ -452,14 +453,12 @@ mod network {
         let mut network = danjiang_network::inp::read_file(path)?.network;
         let sources = outlet_nodes(canal, spill, &network, &args.outlet_node)?;
         let plants: Vec<String> = if args.plant.is_empty() {
-            network
-                .nodes
-                .iter()
-                .filter(|n| n.id.starts_with("P-"))
-                .map(|n| n.id.clone())
-                .collect()
+            default_plants(&network)
         } else {
-            args.plant.clone()
+            let mut named = args.plant.clone();
+            let mut seen = std::collections::HashSet::new();
+            named.retain(|p| seen.insert(p.clone()));
+            named
         };
         for plant in &plants {
             if network.node_idx(plant).is_none() {
@@ -526,6 +525,22 @@ mod network {
             args.threshold,
             network.options.flow_units,
         ))
+    }
+
+    /// The plants: junctions whose ID starts `P-` and that take water (a demand above zero).
+    /// A plant's inlet node (`P-NAME-IN`, upstream of its PRV) takes none, so it is not a
+    /// second entry for the same plant.
+    fn default_plants(network: &Network) -> Vec<String> {
+        network
+            .nodes
+            .iter()
+            .filter(|n| n.id.starts_with("P-"))
+            .filter(|n| match &n.kind {
+                NodeKind::Junction(junction) => junction.demands.iter().any(|d| d.base > 0.0),
+                _ => false,
+            })
+            .map(|n| n.id.clone())
+            .collect()
     }
 
     /// Keeps the plants' quality and demand at every reporting period.
