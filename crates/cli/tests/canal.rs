@@ -395,3 +395,102 @@ fn register_plants() -> Vec<String> {
     plants.sort_unstable();
     plants
 }
+
+/// Each period's (time, demand) at node `id` from the JSON of a plain `danjiang run`.
+fn plain_run_demand(document: &serde_json::Value, id: &str) -> Vec<(f64, f64)> {
+    let index = document["node_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|n| n.as_str() == Some(id))
+        .unwrap();
+    document["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|period| {
+            (
+                period["time"].as_f64().unwrap(),
+                period["nodes"]["demand"][index].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A plain `danjiang run` of `network` into JSON.
+fn plain_run(dir: &Path, network: &Path, name: &str) -> serde_json::Value {
+    let json = dir.join(name);
+    let (code, _, stderr) = danjiang(&["run", &text(network), "--json", &text(&json), "--quiet"]);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap()
+}
+
+#[test]
+fn closing_an_outlet_tells_which_plants_lose_supply_and_how_long_their_storage_lasts() {
+    let dir = scratch("closure");
+    let (written, closed) = (dir.join("network.inp"), dir.join("closed.inp"));
+    let storage = 3000.0;
+    let (code, stdout, stderr) = danjiang(&[
+        "canal",
+        "spill",
+        &text(&example("canal.inp")),
+        "--at-node",
+        "Bridge_K23",
+        "--mass-kg",
+        "1000",
+        "--network",
+        &text(&example("xuchang.inp")),
+        "--close",
+        "OUT16@2:30",
+        "--storage",
+        &format!("P-YUZHOU2={storage}"),
+        "--write-network",
+        &text(&written),
+        "--write-closed-network",
+        &text(&closed),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let spill: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let supply = &spill["supply"];
+    assert_eq!(supply["closed"][0]["outlet"], "OUT16");
+    let cut_from = supply["closed"][0]["network_from_s"].as_f64().unwrap();
+    assert!(cut_from >= 2.5 * 3600.0, "{supply}");
+    // Required: the network as it is (a plain run); delivered: the closed network, plain.
+    let required = plain_run(&dir, &written, "required.json");
+    let delivered = plain_run(&dir, &closed, "delivered.json");
+    let mut lost = 0;
+    for plant in supply["plants"].as_array().unwrap() {
+        let id = plant["id"].as_str().unwrap();
+        let needed = plain_run_demand(&required, id);
+        let got = plain_run_demand(&delivered, id);
+        let loss = needed
+            .iter()
+            .zip(&got)
+            .find(|((_, n), (_, g))| *n > 0.0 && *g < 0.99 * n)
+            .map(|((t, _), _)| *t);
+        assert_eq!(plant["loses_supply_s"].as_f64(), loss, "loss at {id}");
+        let Some(loss) = loss else { continue };
+        lost += 1;
+        assert!(loss >= cut_from, "{id} loses supply before the closure");
+        if id == "P-YUZHOU2" {
+            // The storage used by the deficit (demand in L/s) from the loss until it is gone.
+            let step = required["report_step"].as_f64().unwrap();
+            let (mut used, mut empty) = (0.0, None);
+            for ((time, n), (_, g)) in needed.iter().zip(&got).filter(|((t, _), _)| *t >= loss) {
+                let deficit = (n - g).max(0.0) / 1000.0;
+                if deficit > 0.0 && used + deficit * step >= storage {
+                    empty = Some(time + (storage - used) / deficit);
+                    break;
+                }
+                used += deficit * step;
+            }
+            let reported = plant["storage_empty_s"].as_f64().unwrap();
+            let empty = empty.unwrap();
+            assert!((reported - empty).abs() < 1.0, "{reported} vs {empty}");
+        }
+    }
+    assert!(lost >= 1, "{supply}");
+    std::fs::remove_dir_all(&dir).ok();
+}

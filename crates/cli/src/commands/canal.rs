@@ -11,6 +11,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod supply;
+
 /// The open main canal: unsteady hydraulics, spills, gate operations.
 #[derive(Args, Debug)]
 pub struct CanalArgs {
@@ -112,6 +114,15 @@ pub struct CanalSpillArgs {
     /// starts `P-` and that have a demand).
     #[arg(long, value_name = "ID")]
     pub plant: Vec<String>,
+    /// With --network and an outlet closed by --close: a plant's clear-water storage,
+    /// `PLANT=M3` (repeatable; by default 10 % of a day of its mean demand, the low end of
+    /// GB 50013-2018).
+    #[arg(long, value_name = "PLANT=M3")]
+    pub storage: Vec<String>,
+    /// With --network and an outlet closed: write the network as run for the closures
+    /// (pressure-driven, the closed outlets' links closed by timed controls) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub write_closed_network: Option<PathBuf>,
     /// With --network: write the network with the outlets' series as its sources to this file,
     /// for a plain `danjiang run`.
     #[arg(long, value_name = "FILE")]
@@ -316,9 +327,12 @@ fn spill(args: &CanalSpillArgs) -> anyhow::Result<ExitCode> {
             .collect::<anyhow::Result<_>>()?,
     };
     let results = run_spill(&canal, &spec)?;
-    let plants = match &args.network {
-        Some(network) => Some(network::carry(&canal, &results, network, args)?),
-        None => None,
+    let (plants, supply) = match &args.network {
+        Some(network) => {
+            let (plants, supply) = network::carry(&canal, &results, network, args)?;
+            (Some(plants), supply)
+        }
+        None => (None, None),
     };
     match args.format {
         SpillFormat::Json => {
@@ -326,12 +340,18 @@ fn spill(args: &CanalSpillArgs) -> anyhow::Result<ExitCode> {
             if let Some(plants) = &plants {
                 value["plants"] = serde_json::to_value(plants)?;
             }
+            if let Some(supply) = &supply {
+                value["supply"] = serde_json::to_value(supply)?;
+            }
             to_stdout(|out| {
                 serde_json::to_writer_pretty(&mut *out, &value)?;
                 writeln!(out)
             })?;
         }
-        SpillFormat::Table => to_stdout(|out| write_table(out, &results, plants.as_deref()))?,
+        SpillFormat::Table => to_stdout(|out| {
+            write_table(out, &results, plants.as_deref())?;
+            supply.as_ref().map_or(Ok(()), |s| write_supply(out, s))
+        })?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -405,6 +425,40 @@ fn write_table(
     Ok(())
 }
 
+fn write_supply(out: &mut dyn Write, plan: &supply::SupplyPlan) -> std::io::Result<()> {
+    for closed in &plan.closed {
+        writeln!(
+            out,
+            "outlet {} closed at {}: network node {} cut off from {} (pressure-driven, full demand from {} m)",
+            closed.outlet,
+            hours(Some(closed.closed_at_s)),
+            closed.node,
+            hours(Some(closed.network_from_s)),
+            plan.required_pressure_m
+        )?;
+    }
+    writeln!(
+        out,
+        "{:<26} {:>12} {:>10} {:>12} {:>14} {:>12}",
+        "plant", "loses supply", "least %", "storage m³", "storage empty", "lasts (h)"
+    )?;
+    for plant in &plan.plants {
+        writeln!(
+            out,
+            "{:<26} {:>12} {:>10.1} {:>12.0} {:>14} {:>12}",
+            plant.id,
+            hours(plant.loses_supply_s),
+            plant.lowest_share * 100.0,
+            plant.storage_m3,
+            hours(plant.storage_empty_s),
+            plant
+                .storage_lasts_s
+                .map_or("-".into(), |s| format!("{:.2}", s / 3600.0)),
+        )?;
+    }
+    Ok(())
+}
+
 /// The spill carried on through the pipe network: each outlet's concentration series becomes a
 /// CONCEN source (strength 1 mg/L times a pattern of the series' means over each pattern step)
 /// at the network node it feeds, the network is run through the same simulation driver as
@@ -449,7 +503,7 @@ mod network {
         spill: &SpillResults,
         path: &Path,
         args: &CanalSpillArgs,
-    ) -> anyhow::Result<Vec<PlantResult>> {
+    ) -> anyhow::Result<(Vec<PlantResult>, Option<super::supply::SupplyPlan>)> {
         let mut network = danjiang_network::inp::read_file(path)?.network;
         let sources = outlet_nodes(canal, spill, &network, &args.outlet_node)?;
         let plants: Vec<String> = if args.plant.is_empty() {
@@ -472,6 +526,7 @@ mod network {
             );
         }
         prepare(&mut network, canal, args.decay)?;
+        let supply = closure_plan(&network, spill, &sources, &plants, args)?;
         let step = network.times.pattern_step as f64;
         for (node, place) in sources {
             let multipliers = average_per_period(
@@ -518,13 +573,67 @@ mod network {
             &mut |_| {},
         )
         .with_context(|| format!("{input} did not run"))?;
-        Ok(plant_results(
+        let plants = plant_results(
             &plants,
             &sink.periods,
             network.times.report_step as f64,
             args.threshold,
             network.options.flow_units,
-        ))
+        );
+        Ok((plants, supply))
+    }
+
+    /// With outlets closed in the canal (`--close`): the network run with their nodes cut off
+    /// from the closing times, and what it does to each plant's supply.
+    fn closure_plan(
+        network: &Network,
+        spill: &SpillResults,
+        sources: &[(usize, usize)],
+        plants: &[String],
+        args: &CanalSpillArgs,
+    ) -> anyhow::Result<Option<super::supply::SupplyPlan>> {
+        let closed: Vec<_> = sources
+            .iter()
+            .filter_map(|&(node, place)| {
+                let outlet = &spill.places[place].id;
+                spill
+                    .closures_made
+                    .iter()
+                    .find(|(link, _)| link == outlet)
+                    .map(|(_, time)| {
+                        let closed = super::supply::OutletClosed {
+                            outlet: outlet.clone(),
+                            node: network.nodes[node].id.clone(),
+                            closed_at_s: *time,
+                            network_from_s: *time,
+                        };
+                        (node, closed)
+                    })
+            })
+            .collect();
+        if closed.is_empty() {
+            return Ok(None);
+        }
+        let mut volumes = Vec::new();
+        for pair in &args.storage {
+            let parsed = pair
+                .split_once('=')
+                .and_then(|(p, v)| Some((p.to_string(), v.parse::<f64>().ok()?)))
+                .filter(|(_, v)| v.is_finite() && *v >= 0.0);
+            let Some((plant, volume)) = parsed else {
+                bail!("--storage {pair}: expected PLANT=M3 with a volume of zero or more");
+            };
+            if !plants.contains(&plant) {
+                bail!("--storage {pair}: {plant} is not one of the plants reported");
+            }
+            volumes.push((plant, volume));
+        }
+        let indices: Vec<(String, usize)> = plants
+            .iter()
+            .filter_map(|p| network.node_idx(p).map(|i| (p.clone(), i.index())))
+            .collect();
+        let write = args.write_closed_network.as_deref();
+        super::supply::plan(network, closed, &indices, &volumes, write).map(Some)
     }
 
     /// The plants: junctions whose ID starts `P-` and that take water (a demand above zero).
