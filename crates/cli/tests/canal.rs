@@ -494,3 +494,91 @@ fn closing_an_outlet_tells_which_plants_lose_supply_and_how_long_their_storage_l
     assert!(lost >= 1, "{supply}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_canal_as_json_runs_as_the_inp_does() {
+    let dir = scratch("json");
+    let json = dir.join("canal.json");
+    let canal = text(&example("canal.inp"));
+    let (code, _, stderr) = danjiang(&["convert", &canal, &text(&json)]);
+    assert_eq!(code, 0, "{stderr}");
+    let spill = |input: &str| {
+        let (code, stdout, stderr) = danjiang(&[
+            "canal",
+            "spill",
+            input,
+            "--at-node",
+            "Bridge_K23",
+            "--mass-kg",
+            "1000",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    assert_eq!(spill(&canal), spill(&text(&json)));
+    let (from_inp, from_json) = (dir.join("inp.csv"), dir.join("json.csv"));
+    for (input, csv) in [(&canal, &from_inp), (&text(&json), &from_json)] {
+        let (code, _, stderr) = danjiang(&["canal", "run", input, "--csv", &text(csv)]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&from_inp).unwrap(),
+        std::fs::read_to_string(&from_json).unwrap()
+    );
+    // Converted again, the JSON is what it was.
+    let again = dir.join("again.json");
+    let (code, _, stderr) = danjiang(&["convert", &text(&json), &text(&again)]);
+    assert_eq!(code, 0, "{stderr}");
+    let document = |path: &Path| -> serde_json::Value {
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        // Where each element was declared differs (the .inp's lines, then the JSON's).
+        forget_lines(&mut value);
+        value["canal"]["file"] = serde_json::Value::Null;
+        value
+    };
+    assert_eq!(document(&json), document(&again));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_bad_canal_json_is_refused_with_its_line() {
+    let dir = scratch("bad-json");
+    let json = dir.join("canal.json");
+    let inp = dir.join("good.inp");
+    std::fs::write(&inp, GOOD).unwrap();
+    let (code, _, stderr) = danjiang(&["convert", &text(&inp), &text(&json)]);
+    assert_eq!(code, 0, "{stderr}");
+    let good = std::fs::read_to_string(&json).unwrap();
+    let bad = good.replacen("\"bottom_width\": 15.0", "\"bottom_width\": -15.0", 1);
+    assert_ne!(good, bad);
+    let bad_file = dir.join("bad.json");
+    std::fs::write(&bad_file, &bad).unwrap();
+    let (code, _, stderr) = danjiang(&["canal", "run", &text(&bad_file)]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // The line of the link's "id" in the JSON.
+    let line = bad
+        .lines()
+        .position(|l| l.contains("\"id\": \"C1\""))
+        .unwrap()
+        + 1;
+    assert!(stderr.contains(&format!("bad.json:{line}:")), "{stderr}");
+    assert!(stderr.contains("bottom width"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Takes the `line` and `section_line` fields out of a JSON value, everywhere.
+fn forget_lines(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.remove("line");
+            map.remove("section_line");
+            map.values_mut().for_each(forget_lines);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(forget_lines),
+        _ => {}
+    }
+}

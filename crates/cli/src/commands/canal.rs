@@ -34,7 +34,7 @@ enum CanalCommand {
 /// the file and line.
 #[derive(Args, Debug)]
 pub struct CanalRunArgs {
-    /// The canal (SWMM 5 .inp).
+    /// The canal (SWMM 5 .inp, or its JSON form .json).
     pub input: PathBuf,
     /// Write the series as JSON to this file.
     #[arg(long, value_name = "FILE")]
@@ -65,7 +65,7 @@ pub enum SpillFormat {
 /// that nothing above the threshold enters it.
 #[derive(Args, Debug)]
 pub struct CanalSpillArgs {
-    /// The canal (SWMM 5 .inp).
+    /// The canal (SWMM 5 .inp, or its JSON form .json).
     pub input: PathBuf,
     /// Spill at this node of the canal.
     #[arg(
@@ -147,9 +147,21 @@ fn load(path: &Path, cell: f64) -> anyhow::Result<Canal> {
     if !(cell.is_finite() && cell > 0.0) {
         bail!("--cell {cell}: expected a positive cell length in m");
     }
-    let mut model = inp::read_file(path)?;
+    let mut model = read_model(path)?;
     model.options.max_cell_m = cell;
     Ok(Canal::new(model)?)
+}
+
+/// A canal file: the JSON form (`.json`, from `danjiang convert`) or SWMM 5 input.
+pub fn read_model(path: &Path) -> anyhow::Result<danjiang_canal::CanalModel> {
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    Ok(if json {
+        danjiang_canal::json::read_file(path)?
+    } else {
+        inp::read_file(path)?
+    })
 }
 
 fn run_canal(args: &CanalRunArgs) -> anyhow::Result<ExitCode> {
