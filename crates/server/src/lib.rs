@@ -5,6 +5,7 @@ pub mod web;
 
 pub mod accounts;
 pub mod api_docs;
+pub mod canal;
 pub mod ledger;
 pub mod overview;
 pub mod patrols;
@@ -31,7 +32,7 @@ struct Feature {
 
 /// Every feature, once (the navigation's order is `web::layout::NAV`'s).
 #[rustfmt::skip]
-const FEATURES: [Feature; 8] = [
+const FEATURES: [Feature; 9] = [
     Feature { routes: overview::routes, openapi: overview::openapi },
     Feature { routes: ledger::routes, openapi: ledger::openapi },
     Feature { routes: register::routes, openapi: register::openapi },
@@ -40,6 +41,7 @@ const FEATURES: [Feature; 8] = [
     Feature { routes: quality::routes, openapi: quality::openapi },
     Feature { routes: patrols::routes, openapi: patrols::openapi },
     Feature { routes: siting::routes, openapi: siting::openapi },
+    Feature { routes: canal::routes, openapi: canal::openapi },
 ];
 
 /// The whole OpenAPI document: its header merged with every feature's part.

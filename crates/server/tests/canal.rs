@@ -1,0 +1,103 @@
+//! The canal feature: the demo canal's places and profile as JSON — every outlet and gate of
+//! examples/xuchang/canal.inp at the chainage its conduit lengths give, the profile at every
+//! computational point — and no answer without a session.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{sqlite, TestApp};
+
+const CANAL: &str = include_str!("../../../examples/xuchang/canal.inp");
+
+/// The IDs declared in one section of the canal file.
+fn declared(section: &str) -> Vec<String> {
+    let start = CANAL.find(section).expect("section") + section.len();
+    let end = CANAL[start..]
+        .find("\n[")
+        .map_or(CANAL.len(), |e| start + e);
+    CANAL[start..end]
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with(';'))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// Chainage of each node: the sum of the conduit lengths from the upstream end (structures take
+/// no length), walking [CONDUITS], [ORIFICES] and [WEIRS] from the file.
+fn chainage_of(node: &str) -> f64 {
+    let mut links: Vec<(String, String, f64)> = Vec::new();
+    for (section, has_length) in [
+        ("[CONDUITS]", true),
+        ("[ORIFICES]", false),
+        ("[WEIRS]", false),
+    ] {
+        let Some(start) = CANAL.find(section) else {
+            continue;
+        };
+        let start = start + section.len();
+        let end = CANAL[start..]
+            .find("\n[")
+            .map_or(CANAL.len(), |e| start + e);
+        for line in CANAL[start..end].lines().map(str::trim) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if line.is_empty() || line.starts_with(';') || fields.len() < 4 {
+                continue;
+            }
+            let length = if has_length {
+                fields[3].parse().unwrap()
+            } else {
+                0.0
+            };
+            links.push((fields[1].to_string(), fields[2].to_string(), length));
+        }
+    }
+    let (mut at, mut chainage) = (node.to_string(), 0.0);
+    while let Some((from, _, length)) = links.iter().find(|l| l.1 == at) {
+        chainage += length;
+        at = from.clone();
+    }
+    chainage
+}
+
+#[tokio::test]
+async fn the_canal_gives_its_places_and_profile() {
+    let app = TestApp::demo(sqlite("canal").await).await;
+    assert_eq!(
+        app.get("/api/v1/canal", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let viewer = app.login("viewer", "danjiang-viewer").await;
+    let reply = app.get("/api/v1/canal", Some(&viewer)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let canal = reply.json();
+    let places = canal["places"].as_array().unwrap();
+    for (section, kind) in [("[OUTLETS]", "outlet"), ("[ORIFICES]", "gate")] {
+        for id in declared(section) {
+            let place = places
+                .iter()
+                .find(|p| p["id"] == id.as_str())
+                .unwrap_or_else(|| panic!("{id} missing: {places:?}"));
+            assert_eq!(place["kind"], kind);
+            // The link's upstream node, at the chainage of the conduits before it.
+            let line = CANAL
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(id.as_str()))
+                .unwrap();
+            let from = line.split_whitespace().nth(1).unwrap();
+            let expected = chainage_of(from);
+            let chainage = place["chainage_m"].as_f64().unwrap();
+            assert!(
+                (chainage - expected).abs() < 1e-6,
+                "{id}: {chainage} vs {expected}"
+            );
+        }
+    }
+    let points = canal["profile_chainage_m"].as_array().unwrap().len();
+    assert!(points > 1);
+    assert_eq!(canal["profile_bed_m"].as_array().unwrap().len(), points);
+    assert_eq!(canal["profile_level_m"].as_array().unwrap().len(), points);
+    let length = canal["length_m"].as_f64().unwrap();
+    let last = canal["profile_chainage_m"][points - 1].as_f64().unwrap();
+    assert!((length - last).abs() < 1e-6);
+}
