@@ -101,3 +101,21 @@ async fn the_canal_gives_its_places_and_profile() {
     let last = canal["profile_chainage_m"][points - 1].as_f64().unwrap();
     assert!((length - last).abs() < 1e-6);
 }
+
+#[tokio::test]
+async fn the_canal_page_draws_the_profile_and_marks_every_place() {
+    let app = TestApp::demo(sqlite("canal-page").await).await;
+    let viewer = app.login("viewer", "danjiang-viewer").await;
+    let reply = app.get("/canal", Some(&viewer)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let page = reply.text();
+    assert!(page.contains("<svg"), "{page}");
+    assert!(page.contains("polyline class=\"bed\""), "{page}");
+    assert!(page.contains("polyline class=\"level\""), "{page}");
+    for id in declared("[OUTLETS]").iter().chain(&declared("[ORIFICES]")) {
+        assert!(
+            page.contains(&format!("<title>{id}</title>")),
+            "{id} not marked"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod pages;
 
 use axum::routing::get;
 use axum::Router;
@@ -12,7 +13,9 @@ use crate::web::state::AppState;
 
 /// The canal's routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/canal", get(api::canal))
+    Router::new()
+        .route("/canal", get(pages::profile))
+        .route("/api/v1/canal", get(api::canal))
 }
 
 /// The canal's part of the OpenAPI document.
