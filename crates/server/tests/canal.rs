@@ -119,3 +119,37 @@ async fn the_canal_page_draws_the_profile_and_marks_every_place() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_profile_is_shown_at_each_report_step_and_refuses_one_beyond() {
+    let app = TestApp::demo(sqlite("canal-frames").await).await;
+    let viewer = app.login("viewer", "danjiang-viewer").await;
+    // The slider's last step, and its time: that many REPORT_STEPs of the file.
+    let first = app.get("/canal", Some(&viewer)).await.text();
+    let max = first.split("max=\"").nth(1).unwrap();
+    let frames: usize = max[..max.find('"').unwrap()].parse().unwrap();
+    assert!(frames > 0);
+    let line = CANAL
+        .lines()
+        .find(|l| l.trim_start().starts_with("REPORT_STEP"))
+        .unwrap();
+    let parts: Vec<f64> = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .split(':')
+        .map(|p| p.parse().unwrap())
+        .collect();
+    let step = parts[0] * 3600.0 + parts[1] * 60.0 + parts.get(2).copied().unwrap_or(0.0);
+    let last = app
+        .get(&format!("/canal?frame={frames}"), Some(&viewer))
+        .await;
+    assert_eq!(last.status, StatusCode::OK, "{}", last.text());
+    let minutes = (frames as f64 * step / 60.0).round() as usize;
+    let label = format!("<output>{}:{:02}</output>", minutes / 60, minutes % 60);
+    assert!(last.text().contains(&label), "{label}");
+    let beyond = app
+        .get(&format!("/canal?frame={}", frames + 1), Some(&viewer))
+        .await;
+    assert_eq!(beyond.status, StatusCode::BAD_REQUEST);
+}

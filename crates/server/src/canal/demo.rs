@@ -94,3 +94,46 @@ pub fn summary(canal: &Canal) -> Result<CanalSummary, ServerError> {
         profile_level_m: state.level.clone(),
     })
 }
+
+/// The water level at every point and each link's setting at one report time.
+#[derive(Debug, Clone)]
+pub struct ProfileFrame {
+    /// Time after the start, s.
+    pub time_s: f64,
+    /// Water level at each computational point, m.
+    pub level_m: Vec<f64>,
+    /// Setting (fraction open) of each link.
+    pub settings: Vec<f64>,
+}
+
+/// The demo canal's profile at the start and every report step of its run, computed once.
+pub fn demo_frames() -> Result<Arc<Vec<ProfileFrame>>, ServerError> {
+    static FRAMES: OnceLock<Result<Arc<Vec<ProfileFrame>>, String>> = OnceLock::new();
+    FRAMES
+        .get_or_init(|| {
+            let canal = demo_canal().map_err(|e| e.to_string())?;
+            frames(&canal).map(Arc::new).map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(|message| ServerError::Database(sqlx::Error::Protocol(message)))
+}
+
+fn frames(canal: &Canal) -> danjiang_canal::Result<Vec<ProfileFrame>> {
+    let state = steady::initial_state(canal)?;
+    let frame = |state: &danjiang_canal::HydraulicState| ProfileFrame {
+        time_s: state.time_s,
+        level_m: state.level.clone(),
+        settings: state.settings.clone(),
+    };
+    let mut frames = vec![frame(&state)];
+    let mut simulation = danjiang_canal::Simulation::new(canal, state);
+    let step = canal.model.options.report_step_s;
+    let mut next = step;
+    while simulation.step()? {
+        if simulation.state.time_s >= next - 1e-6 {
+            frames.push(frame(&simulation.state));
+            next += step;
+        }
+    }
+    Ok(frames)
+}

@@ -1,11 +1,21 @@
 //! The canal page: the longitudinal profile of the demo canal (bed and initial water level,
 //! gates and outlets marked at their chainages) drawn as SVG on the server, and its places.
 
+use axum::extract::Query;
 use maud::{html, Markup};
+use serde::Deserialize;
 
-use super::demo::{demo_canal, summary, CanalSummary};
+use super::demo::{demo_canal, demo_frames, summary, CanalSummary, ProfileFrame};
+use crate::web::error::ServerError;
 use crate::web::layout::frame;
 use crate::web::page::{PageError, PageOf, ViewerPage};
+
+/// Which report step of the run the profile shows.
+#[derive(Debug, Deserialize)]
+pub struct FrameQuery {
+    /// Index of the report step (0: the start).
+    pub frame: Option<usize>,
+}
 
 /// Drawing area of the profile, px.
 const WIDTH: f64 = 900.0;
@@ -13,21 +23,48 @@ const HEIGHT: f64 = 260.0;
 const MARGIN: f64 = 40.0;
 
 /// `GET /canal`: the profile and the table of places.
-pub async fn profile(PageOf(ctx): ViewerPage) -> Result<Markup, PageError> {
-    let canal = demo_canal()?;
-    let canal = summary(&canal)?;
+pub async fn profile(
+    PageOf(ctx): ViewerPage,
+    Query(query): Query<FrameQuery>,
+) -> Result<Markup, PageError> {
+    let built = demo_canal()?;
+    let mut canal = summary(&built)?;
+    let frames = demo_frames()?;
+    let index = query.frame.unwrap_or(0);
+    let shown: &ProfileFrame = frames.get(index).ok_or_else(|| {
+        ServerError::BadRequest(format!(
+            "frame {index}: expected 0 to {}",
+            frames.len().saturating_sub(1)
+        ))
+    })?;
+    canal.profile_level_m.clone_from(&shown.level_m);
+    let setting = |id: &str| {
+        built
+            .model
+            .link_index(id)
+            .and_then(|l| shown.settings.get(l).copied())
+    };
+    let minutes = (shown.time_s / 60.0).round() as u64;
     let body = html! {
         h1 { (ctx.t("canal.title")) }
         p { (ctx.t("canal.length")) ": " (format!("{:.1} km", canal.length_m / 1000.0)) }
+        form.filters method="get" action="/canal" {
+            label { (ctx.t("canal.time")) " "
+                input type="range" name="frame" min="0" max=(frames.len() - 1) value=(index);
+            }
+            " " output { (format!("{}:{:02}", minutes / 60, minutes % 60)) }
+            " " button type="submit" { (ctx.t("canal.show")) }
+        }
         (profile_svg(&canal, ctx.t("canal.bed"), ctx.t("canal.level")))
         table {
-            thead { tr { th { (ctx.t("canal.place")) } th { (ctx.t("canal.kind")) } th { "km" } } }
+            thead { tr { th { (ctx.t("canal.place")) } th { (ctx.t("canal.kind")) } th { "km" } th { (ctx.t("canal.setting")) } } }
             tbody {
                 @for place in &canal.places {
                     tr {
                         td { (place.id) }
                         td { (ctx.t(&format!("canal.kind_{}", place.kind))) }
                         td { (format!("{:.3}", place.chainage_m / 1000.0)) }
+                        td { (setting(&place.id).map_or("-".into(), |s| format!("{:.0} %", s * 100.0))) }
                     }
                 }
             }
