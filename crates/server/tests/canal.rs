@@ -153,3 +153,52 @@ async fn the_profile_is_shown_at_each_report_step_and_refuses_one_beyond() {
         .await;
     assert_eq!(beyond.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_spill_form_gives_the_table_per_place_as_the_canal_crate_does() {
+    let app = TestApp::demo(sqlite("canal-spill").await).await;
+    let viewer = app.login("viewer", "danjiang-viewer").await;
+    let form = app.get("/canal/spill", Some(&viewer)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(!form.text().contains("<table"));
+    let reply = app
+        .get(
+            "/canal/spill?km=23&mass_kg=1000&duration_min=0",
+            Some(&viewer),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let page = reply.text();
+    // The same spill through the canal crate directly.
+    let path = std::path::Path::new("examples/xuchang/canal.inp");
+    let canal =
+        danjiang_canal::Canal::new(danjiang_canal::inp::read_str(CANAL, path).unwrap()).unwrap();
+    let spec = danjiang_canal::spill::SpillSpec {
+        at: danjiang_canal::spill::SpillAt::Chainage(23_000.0),
+        mass_kg: 1000.0,
+        start_s: 0.0,
+        duration_s: 0.0,
+        dispersion: danjiang_canal::transport::Dispersion::Fischer,
+        decay_per_s: 0.0,
+        threshold_mg_l: 0.01,
+        chainages: Vec::new(),
+        closures: Vec::new(),
+    };
+    let results = danjiang_canal::spill::run_spill(&canal, &spec).unwrap();
+    for place in &results.places {
+        assert!(
+            page.contains(&format!("<td>{}</td>", place.id)),
+            "{}",
+            place.id
+        );
+        assert!(
+            page.contains(&format!("<td>{:.4}</td>", place.peak_mg_l)),
+            "{}",
+            place.id
+        );
+    }
+    let outside = app
+        .get("/canal/spill?km=99&mass_kg=1000", Some(&viewer))
+        .await;
+    assert_eq!(outside.status, StatusCode::BAD_REQUEST);
+}

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod demo;
 pub mod pages;
+pub mod spill;
 
 use axum::routing::get;
 use axum::Router;
@@ -15,6 +16,7 @@ use crate::web::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/canal", get(pages::profile))
+        .route("/canal/spill", get(spill::spill))
         .route("/api/v1/canal", get(api::canal))
 }
 
