@@ -1,10 +1,10 @@
 //! Gate movements from SWMM [CONTROLS] rules: premises on time, levels, flows and settings;
 //! actions that set a gate's target opening, which the gate then travels to at its own rate.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One rule: IF premises THEN actions ELSE actions, with a priority.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rule {
     /// Its name.
     pub id: String,
@@ -21,7 +21,7 @@ pub struct Rule {
 }
 
 /// How a premise joins the ones before it.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub enum Join {
     /// The first premise.
     If,
@@ -32,7 +32,7 @@ pub enum Join {
 }
 
 /// What a premise looks at.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Subject {
     /// Elapsed simulated time, s.
     Time,
@@ -47,7 +47,7 @@ pub enum Subject {
 }
 
 /// A comparison.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub enum Comparison {
     /// =
     Equal,
@@ -64,7 +64,7 @@ pub enum Comparison {
 }
 
 /// A premise: subject compared with a value (in the subject's SI unit).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Premise {
     /// What is looked at.
     pub subject: Subject,
@@ -75,7 +75,7 @@ pub struct Premise {
 }
 
 /// An action: set a link's target setting.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Action {
     /// The link.
     pub link: usize,

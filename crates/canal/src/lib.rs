@@ -8,6 +8,7 @@ pub mod controls;
 mod error;
 pub mod hydraulics;
 pub mod inp;
+pub mod json;
 pub mod model;
 pub mod run;
 pub mod section;

@@ -2,11 +2,11 @@
 //! units (m, m³/s, s), each element remembering the line that declared it.
 
 use crate::section::Section;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// A canal model: what the SWMM 5 input (open-channel subset) describes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CanalModel {
     /// The file it was read from (`<text>` for a string).
     pub file: PathBuf,
@@ -27,7 +27,7 @@ pub struct CanalModel {
 }
 
 /// Simulation times and steps.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Options {
     /// Duration of the simulation, s.
     pub duration_s: f64,
@@ -42,7 +42,7 @@ pub struct Options {
 }
 
 /// What kind of node.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum NodeKind {
     /// A junction between links.
     Junction,
@@ -60,7 +60,7 @@ pub enum NodeKind {
 }
 
 /// The level an outfall holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum OutfallBoundary {
     /// Critical depth in the link that reaches it.
     Free,
@@ -73,7 +73,7 @@ pub enum OutfallBoundary {
 }
 
 /// A node.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Node {
     /// Its ID.
     pub id: String,
@@ -90,7 +90,7 @@ pub struct Node {
 }
 
 /// What kind of link.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum LinkKind {
     /// An open-channel reach.
     Conduit {
@@ -147,7 +147,7 @@ pub enum LinkKind {
 }
 
 /// A link.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Link {
     /// Its ID.
     pub id: String,
@@ -172,7 +172,7 @@ pub struct Link {
 }
 
 /// A named series of (time s, value) points, linearly interpolated and held at its ends.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimeSeries {
     /// Its name.
     pub id: String,
@@ -207,7 +207,7 @@ pub fn interpolate(points: &[(f64, f64)], time: f64) -> f64 {
 }
 
 /// An external inflow at a node: baseline + scale·series(t), m³/s.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Inflow {
     /// The node.
     pub node: usize,
@@ -220,7 +220,7 @@ pub struct Inflow {
 }
 
 /// A pollutant.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pollutant {
     /// Its name.
     pub id: String,

@@ -1,10 +1,10 @@
 //! Cross-sections of the open channel: trapezoidal, rectangular and irregular (transect), with the
 //! geometry the solver needs at a flow depth: area, top width, wetted perimeter and conveyance.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The geometry of one cross-section, depth measured from its lowest point.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Section {
     /// A trapezoid (a rectangle when both side slopes are zero).
     Trapezoid {
@@ -22,7 +22,7 @@ pub enum Section {
 }
 
 /// Area, top width and wetted perimeter of an irregular section, tabulated from its stations.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TransectTable {
     /// Depth step between rows, m.
     pub depth_step: f64,

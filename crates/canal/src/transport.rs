@@ -15,7 +15,10 @@ use serde::Serialize;
 pub enum Dispersion {
     /// A given D, m²/s.
     Constant(f64),
-    /// Fischer's formula D = 0.011·U²·W²/(h·u*), at each face from the local flow.
+    /// Fischer's formula D = 0.011·U²·W²/(h·u*), at each face from the local flow: W the top
+    /// width, h = A/W the hydraulic depth, u* = sqrt(g·R·S_f) the shear velocity with S_f the
+    /// friction slope from Manning (in a gate-held pool S_f is below the bed slope, so u* is
+    /// smaller and D larger than a uniform-flow estimate from the bed slope would give).
     Fischer,
     /// D = a·|U|^b (MIKE's form), U in m/s.
     Power {

@@ -39,15 +39,28 @@ fn uniform() -> Canal {
 }
 
 fn slug(decay_per_day: f64) -> (f64, f64, f64, f64, f64, f64) {
+    slug_with(decay_per_day, |_| Dispersion::Constant(10.0))
+}
+
+/// The slug with the dispersion `given(U)` chooses, where it must come to D = 10 m²/s.
+fn slug_with(
+    decay_per_day: f64,
+    given: impl Fn(f64) -> Dispersion,
+) -> (f64, f64, f64, f64, f64, f64) {
     let canal = uniform();
     let (mass, dispersion) = (1000.0, 10.0);
+    // Uniform flow: the section's area at the computed (uniform) depth.
+    let state = danjiang_canal::steady::initial_state(&canal).expect("state");
+    let (section, _) = canal.section(0).expect("section");
+    let area = section.wetted(state.level[0] - canal.points[0].bed).area;
+    let velocity = 100.0 / area;
     let (spill, probe) = (5050.0, 25050.0);
     let spec = SpillSpec {
         at: SpillAt::Chainage(spill),
         mass_kg: mass,
         start_s: 0.0,
         duration_s: 0.0,
-        dispersion: Dispersion::Constant(dispersion),
+        dispersion: given(velocity),
         decay_per_s: decay_per_day / 86_400.0,
         threshold_mg_l: 0.01,
         chainages: vec![probe],
@@ -59,11 +72,6 @@ fn slug(decay_per_day: f64) -> (f64, f64, f64, f64, f64, f64) {
         .iter()
         .find(|p| p.kind == "chainage")
         .expect("probe");
-    // Uniform flow: the section's area at the computed (uniform) depth.
-    let state = danjiang_canal::steady::initial_state(&canal).expect("state");
-    let (section, _) = canal.section(0).expect("section");
-    let area = section.wetted(state.level[0] - canal.points[0].bed).area;
-    let velocity = 100.0 / area;
     let travel = (probe - spill) / velocity;
     let analytic_peak =
         mass / (area * (4.0 * std::f64::consts::PI * dispersion * travel).sqrt()) * 1000.0;
@@ -91,6 +99,49 @@ fn a_slug_peaks_at_l_over_u_with_the_analytical_height() {
         "peak {peak} vs {analytic}"
     );
     assert!(balance_error < 1e-6, "mass balance error {balance_error}");
+}
+
+#[test]
+fn a_power_law_dispersion_a_v_to_the_b_acts_as_its_value() {
+    // D = a·U^b chosen to come to 10 m²/s at the reach's velocity: the analytical slug again.
+    let b = 1.5;
+    let (peak_time, travel, peak, analytic, balance_error, _) =
+        slug_with(0.0, |velocity| Dispersion::Power {
+            a: 10.0 / velocity.powf(b),
+            b,
+        });
+    println!("a·V^b: peak {peak:.5} mg/L (analytical {analytic:.5})");
+    assert!((peak_time - travel).abs() / travel < 0.01);
+    assert!(
+        (peak - analytic).abs() / analytic < 0.02,
+        "peak {peak} vs {analytic}"
+    );
+    assert!(balance_error < 1e-6);
+}
+
+/// Fischer's K = 0.011·U²·W²/(h·u*) by hand for the Xuchang canal's section (b = 24 m, side
+/// slopes 2.5) at 6.43 m and 197.5 m³/s, n = 0.015: W the top width, h = A/W the hydraulic
+/// depth, u* = sqrt(g·R·S) with S the friction slope from Manning.
+#[test]
+fn fischer_coefficient_is_the_formula_with_top_width_and_hydraulic_depth() {
+    let (bottom, slope, depth, flow, n) = (24.0_f64, 2.5_f64, 6.43_f64, 197.5_f64, 0.015_f64);
+    let section = danjiang_canal::section::Section::Trapezoid {
+        bottom_width: bottom,
+        left_slope: slope,
+        right_slope: slope,
+        full_depth: 8.0,
+    };
+    let area = (bottom + slope * depth) * depth;
+    let top_width = bottom + 2.0 * slope * depth;
+    let perimeter = bottom + 2.0 * depth * (1.0 + slope * slope).sqrt();
+    let radius = area / perimeter;
+    let velocity = flow / area;
+    let friction_slope = (n * velocity).powi(2) / radius.powf(4.0 / 3.0);
+    let shear = (9.81 * radius * friction_slope).sqrt();
+    let hand = 0.011 * velocity.powi(2) * top_width.powi(2) / (area / top_width * shear);
+    let coded = danjiang_canal::transport::fischer(&section, depth, flow, n);
+    println!("Fischer K {coded:.2} m²/s (by hand {hand:.2}), u* {shear:.4} m/s");
+    assert!((coded - hand).abs() / hand < 1e-3, "{coded} vs {hand}");
 }
 
 #[test]

@@ -81,6 +81,12 @@ pub async fn load(store: &Store, progress: &dyn Progress) -> Result<Vec<(String,
     // The field history (monitoring samples, patrol plans, records and defects) of danjiang-ops.
     let field = history::load_field_history(store, history::FIELD_SEED).await?;
     counts.push(("(generated) field history".to_string(), field.samples));
+    // The open main canal the outlets draw from, for the canal pages (read and built once).
+    let canal = crate::canal::demo::demo_canal()?;
+    counts.push((
+        crate::canal::demo::DEMO_CANAL_FILE.to_string(),
+        canal.model.nodes.len() + canal.model.links.len(),
+    ));
     Ok(counts)
 }
 

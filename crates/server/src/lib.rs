@@ -6,6 +6,7 @@ pub mod web;
 pub mod accounts;
 pub mod alarms;
 pub mod api_docs;
+pub mod canal;
 pub mod ledger;
 pub mod live;
 pub mod overview;
@@ -33,7 +34,7 @@ struct Feature {
 
 /// Every feature, once (the navigation's order is `web::layout::NAV`'s).
 #[rustfmt::skip]
-const FEATURES: [Feature; 10] = [
+const FEATURES: [Feature; 11] = [
     Feature { routes: overview::routes, openapi: overview::openapi },
     Feature { routes: ledger::routes, openapi: ledger::openapi },
     Feature { routes: register::routes, openapi: register::openapi },
@@ -44,6 +45,7 @@ const FEATURES: [Feature; 10] = [
     Feature { routes: siting::routes, openapi: siting::openapi },
     Feature { routes: alarms::routes, openapi: alarms::openapi },
     Feature { routes: live::routes, openapi: live::openapi },
+    Feature { routes: canal::routes, openapi: canal::openapi },
 ];
 
 /// The whole OpenAPI document: its header merged with every feature's part.

@@ -11,6 +11,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod supply;
+
 /// The open main canal: unsteady hydraulics, spills, gate operations.
 #[derive(Args, Debug)]
 pub struct CanalArgs {
@@ -32,7 +34,7 @@ enum CanalCommand {
 /// the file and line.
 #[derive(Args, Debug)]
 pub struct CanalRunArgs {
-    /// The canal (SWMM 5 .inp).
+    /// The canal (SWMM 5 .inp, or its JSON form .json).
     pub input: PathBuf,
     /// Write the series as JSON to this file.
     #[arg(long, value_name = "FILE")]
@@ -63,7 +65,7 @@ pub enum SpillFormat {
 /// that nothing above the threshold enters it.
 #[derive(Args, Debug)]
 pub struct CanalSpillArgs {
-    /// The canal (SWMM 5 .inp).
+    /// The canal (SWMM 5 .inp, or its JSON form .json).
     pub input: PathBuf,
     /// Spill at this node of the canal.
     #[arg(
@@ -108,9 +110,19 @@ pub struct CanalSpillArgs {
     /// by default the node named like the outlet, or `R-` and the outlet's ID).
     #[arg(long = "outlet-node", value_name = "OUTLET=NODE")]
     pub outlet_node: Vec<String>,
-    /// With --network: the plants to report (repeatable; by default nodes whose ID starts `P-`).
+    /// With --network: the plants to report (repeatable; by default the junctions whose ID
+    /// starts `P-` and that have a demand).
     #[arg(long, value_name = "ID")]
     pub plant: Vec<String>,
+    /// With --network and an outlet closed by --close: a plant's clear-water storage,
+    /// `PLANT=M3` (repeatable; by default 10 % of a day of its mean demand, the low end of
+    /// GB 50013-2018).
+    #[arg(long, value_name = "PLANT=M3")]
+    pub storage: Vec<String>,
+    /// With --network and an outlet closed: write the network as run for the closures
+    /// (pressure-driven, the closed outlets' links closed by timed controls) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub write_closed_network: Option<PathBuf>,
     /// With --network: write the network with the outlets' series as its sources to this file,
     /// for a plain `danjiang run`.
     #[arg(long, value_name = "FILE")]
@@ -135,9 +147,21 @@ fn load(path: &Path, cell: f64) -> anyhow::Result<Canal> {
     if !(cell.is_finite() && cell > 0.0) {
         bail!("--cell {cell}: expected a positive cell length in m");
     }
-    let mut model = inp::read_file(path)?;
+    let mut model = read_model(path)?;
     model.options.max_cell_m = cell;
     Ok(Canal::new(model)?)
+}
+
+/// A canal file: the JSON form (`.json`, from `danjiang convert`) or SWMM 5 input.
+pub fn read_model(path: &Path) -> anyhow::Result<danjiang_canal::CanalModel> {
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    Ok(if json {
+        danjiang_canal::json::read_file(path)?
+    } else {
+        inp::read_file(path)?
+    })
 }
 
 fn run_canal(args: &CanalRunArgs) -> anyhow::Result<ExitCode> {
@@ -153,8 +177,28 @@ fn run_canal(args: &CanalRunArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.csv {
         write_run_csv(path, &results)?;
     }
-    let last = results.times_s.len().saturating_sub(1);
-    println!(
+    to_stdout(|out| write_run_summary(out, args, &canal, &results, elapsed))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes to a locked standard output; a closed pipe (`| head`) ends the output quietly.
+fn to_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn write_run_summary(
+    out: &mut dyn Write,
+    args: &CanalRunArgs,
+    canal: &Canal,
+    results: &run::RunResults,
+    elapsed: std::time::Duration,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
         "{}: {:.1} km, {} nodes, {} links, {} points; {:.1} h at {} s steps in {:.3} s",
         args.input.display(),
         canal.length() / 1000.0,
@@ -164,30 +208,33 @@ fn run_canal(args: &CanalRunArgs) -> anyhow::Result<ExitCode> {
         canal.model.options.duration_s / 3600.0,
         canal.model.options.routing_step_s,
         elapsed.as_secs_f64()
-    );
-    if !results.times_s.is_empty() {
-        println!("at {:.0} s:", results.times_s[last]);
-        for (index, id) in results.node_ids.iter().enumerate() {
-            if canal.node_points[index].is_some() {
-                println!(
-                    "  node {id:<28} depth {:7.3} m  head {:8.3} m",
-                    results.depth[last][index], results.head[last][index]
-                );
-            }
-        }
-        for (index, id) in results.link_ids.iter().enumerate() {
-            if !matches!(
-                canal.model.links[index].kind,
-                danjiang_canal::model::LinkKind::Conduit { .. }
-            ) {
-                println!(
-                    "  link {id:<28} flow {:8.3} m³/s",
-                    results.flow[last][index]
-                );
-            }
+    )?;
+    let Some(last) = results.times_s.len().checked_sub(1) else {
+        return Ok(());
+    };
+    writeln!(out, "at {:.0} s:", results.times_s[last])?;
+    for (index, id) in results.node_ids.iter().enumerate() {
+        if canal.node_points[index].is_some() {
+            writeln!(
+                out,
+                "  node {id:<28} depth {:7.3} m  head {:8.3} m",
+                results.depth[last][index], results.head[last][index]
+            )?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    for (index, id) in results.link_ids.iter().enumerate() {
+        if !matches!(
+            canal.model.links[index].kind,
+            danjiang_canal::model::LinkKind::Conduit { .. }
+        ) {
+            writeln!(
+                out,
+                "  link {id:<28} flow {:8.3} m³/s",
+                results.flow[last][index]
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn write_run_csv(path: &Path, results: &run::RunResults) -> anyhow::Result<()> {
@@ -292,9 +339,12 @@ fn spill(args: &CanalSpillArgs) -> anyhow::Result<ExitCode> {
             .collect::<anyhow::Result<_>>()?,
     };
     let results = run_spill(&canal, &spec)?;
-    let plants = match &args.network {
-        Some(network) => Some(network::carry(&canal, &results, network, args)?),
-        None => None,
+    let (plants, supply) = match &args.network {
+        Some(network) => {
+            let (plants, supply) = network::carry(&canal, &results, network, args)?;
+            (Some(plants), supply)
+        }
+        None => (None, None),
     };
     match args.format {
         SpillFormat::Json => {
@@ -302,9 +352,18 @@ fn spill(args: &CanalSpillArgs) -> anyhow::Result<ExitCode> {
             if let Some(plants) = &plants {
                 value["plants"] = serde_json::to_value(plants)?;
             }
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            if let Some(supply) = &supply {
+                value["supply"] = serde_json::to_value(supply)?;
+            }
+            to_stdout(|out| {
+                serde_json::to_writer_pretty(&mut *out, &value)?;
+                writeln!(out)
+            })?;
         }
-        SpillFormat::Table => print_table(&results, plants.as_deref()),
+        SpillFormat::Table => to_stdout(|out| {
+            write_table(out, &results, plants.as_deref())?;
+            supply.as_ref().map_or(Ok(()), |s| write_supply(out, s))
+        })?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -320,14 +379,20 @@ fn hours(seconds: Option<f64>) -> String {
     }
 }
 
-fn print_table(results: &SpillResults, plants: Option<&[network::PlantResult]>) {
-    println!("spill at km {:.3}", results.spill_chainage_m / 1000.0);
-    println!(
+fn write_table(
+    out: &mut dyn Write,
+    results: &SpillResults,
+    plants: Option<&[network::PlantResult]>,
+) -> std::io::Result<()> {
+    writeln!(out, "spill at km {:.3}", results.spill_chainage_m / 1000.0)?;
+    writeln!(
+        out,
         "{:<10} {:<26} {:>8} {:>10} {:>11} {:>10} {:>11} {:>10} {:>11}",
         "kind", "id", "km", "arrival", "peak mg/L", "peak at", "above (h)", "mass kg", "close by"
-    );
+    )?;
     for place in &results.places {
-        println!(
+        writeln!(
+            out,
             "{:<10} {:<26} {:>8.3} {:>10} {:>11.4} {:>10} {:>11.2} {:>10} {:>11}",
             place.kind,
             place.id,
@@ -338,10 +403,11 @@ fn print_table(results: &SpillResults, plants: Option<&[network::PlantResult]>) 
             place.above_threshold_s / 3600.0,
             place.mass_kg.map_or("-".into(), |m| format!("{m:.2}")),
             hours(place.latest_close_s),
-        );
+        )?;
     }
     for plant in plants.unwrap_or(&[]) {
-        println!(
+        writeln!(
+            out,
             "{:<10} {:<26} {:>8} {:>10} {:>11.4} {:>10} {:>11.2} {:>10.2} {:>11}",
             "plant",
             plant.id,
@@ -352,10 +418,11 @@ fn print_table(results: &SpillResults, plants: Option<&[network::PlantResult]>) 
             plant.above_threshold_s / 3600.0,
             plant.mass_kg,
             "",
-        );
+        )?;
     }
     let balance = &results.mass_balance;
-    println!(
+    writeln!(
+        out,
         "mass balance (kg): injected {:.3}, in canal {:.3}, outfall {:.3}, outlets {:.3}, decayed {:.3}, error {:.2e}",
         balance.injected,
         balance.in_canal,
@@ -363,10 +430,45 @@ fn print_table(results: &SpillResults, plants: Option<&[network::PlantResult]>) 
         balance.withdrawn.iter().sum::<f64>(),
         balance.decayed,
         balance.error()
-    );
+    )?;
     for (link, time) in &results.closures_made {
-        println!("closed {link} at {}", hours(Some(*time)));
+        writeln!(out, "closed {link} at {}", hours(Some(*time)))?;
     }
+    Ok(())
+}
+
+fn write_supply(out: &mut dyn Write, plan: &supply::SupplyPlan) -> std::io::Result<()> {
+    for closed in &plan.closed {
+        writeln!(
+            out,
+            "outlet {} closed at {}: network node {} cut off from {} (pressure-driven, full demand from {} m)",
+            closed.outlet,
+            hours(Some(closed.closed_at_s)),
+            closed.node,
+            hours(Some(closed.network_from_s)),
+            plan.required_pressure_m
+        )?;
+    }
+    writeln!(
+        out,
+        "{:<26} {:>12} {:>10} {:>12} {:>14} {:>12}",
+        "plant", "loses supply", "least %", "storage m³", "storage empty", "lasts (h)"
+    )?;
+    for plant in &plan.plants {
+        writeln!(
+            out,
+            "{:<26} {:>12} {:>10.1} {:>12.0} {:>14} {:>12}",
+            plant.id,
+            hours(plant.loses_supply_s),
+            plant.lowest_share * 100.0,
+            plant.storage_m3,
+            hours(plant.storage_empty_s),
+            plant
+                .storage_lasts_s
+                .map_or("-".into(), |s| format!("{:.2}", s / 3600.0)),
+        )?;
+    }
+    Ok(())
 }
 
 /// The spill carried on through the pipe network: each outlet's concentration series becomes a
@@ -413,18 +515,16 @@ mod network {
         spill: &SpillResults,
         path: &Path,
         args: &CanalSpillArgs,
-    ) -> anyhow::Result<Vec<PlantResult>> {
+    ) -> anyhow::Result<(Vec<PlantResult>, Option<super::supply::SupplyPlan>)> {
         let mut network = danjiang_network::inp::read_file(path)?.network;
         let sources = outlet_nodes(canal, spill, &network, &args.outlet_node)?;
         let plants: Vec<String> = if args.plant.is_empty() {
-            network
-                .nodes
-                .iter()
-                .filter(|n| n.id.starts_with("P-"))
-                .map(|n| n.id.clone())
-                .collect()
+            default_plants(&network)
         } else {
-            args.plant.clone()
+            let mut named = args.plant.clone();
+            let mut seen = std::collections::HashSet::new();
+            named.retain(|p| seen.insert(p.clone()));
+            named
         };
         for plant in &plants {
             if network.node_idx(plant).is_none() {
@@ -438,6 +538,7 @@ mod network {
             );
         }
         prepare(&mut network, canal, args.decay)?;
+        let supply = closure_plan(&network, spill, &sources, &plants, args)?;
         let step = network.times.pattern_step as f64;
         for (node, place) in sources {
             let multipliers = average_per_period(
@@ -484,13 +585,83 @@ mod network {
             &mut |_| {},
         )
         .with_context(|| format!("{input} did not run"))?;
-        Ok(plant_results(
+        let plants = plant_results(
             &plants,
             &sink.periods,
             network.times.report_step as f64,
             args.threshold,
             network.options.flow_units,
-        ))
+        );
+        Ok((plants, supply))
+    }
+
+    /// With outlets closed in the canal (`--close`): the network run with their nodes cut off
+    /// from the closing times, and what it does to each plant's supply.
+    fn closure_plan(
+        network: &Network,
+        spill: &SpillResults,
+        sources: &[(usize, usize)],
+        plants: &[String],
+        args: &CanalSpillArgs,
+    ) -> anyhow::Result<Option<super::supply::SupplyPlan>> {
+        let closed: Vec<_> = sources
+            .iter()
+            .filter_map(|&(node, place)| {
+                let outlet = &spill.places[place].id;
+                spill
+                    .closures_made
+                    .iter()
+                    .find(|(link, _)| link == outlet)
+                    .map(|(_, time)| {
+                        let closed = super::supply::OutletClosed {
+                            outlet: outlet.clone(),
+                            node: network.nodes[node].id.clone(),
+                            closed_at_s: *time,
+                            network_from_s: *time,
+                        };
+                        (node, closed)
+                    })
+            })
+            .collect();
+        if closed.is_empty() {
+            return Ok(None);
+        }
+        let mut volumes = Vec::new();
+        for pair in &args.storage {
+            let parsed = pair
+                .split_once('=')
+                .and_then(|(p, v)| Some((p.to_string(), v.parse::<f64>().ok()?)))
+                .filter(|(_, v)| v.is_finite() && *v >= 0.0);
+            let Some((plant, volume)) = parsed else {
+                bail!("--storage {pair}: expected PLANT=M3 with a volume of zero or more");
+            };
+            if !plants.contains(&plant) {
+                bail!("--storage {pair}: {plant} is not one of the plants reported");
+            }
+            volumes.push((plant, volume));
+        }
+        let indices: Vec<(String, usize)> = plants
+            .iter()
+            .filter_map(|p| network.node_idx(p).map(|i| (p.clone(), i.index())))
+            .collect();
+        let write = args.write_closed_network.as_deref();
+        super::supply::plan(network, closed, &indices, &volumes, write).map(Some)
+    }
+
+    /// The plants: junctions whose ID starts `P-` and that take water (a demand above zero).
+    /// A plant's inlet node (`P-NAME-IN`, upstream of its PRV) takes none, so it is not a
+    /// second entry for the same plant.
+    fn default_plants(network: &Network) -> Vec<String> {
+        network
+            .nodes
+            .iter()
+            .filter(|n| n.id.starts_with("P-"))
+            .filter(|n| match &n.kind {
+                NodeKind::Junction(junction) => junction.demands.iter().any(|d| d.base > 0.0),
+                _ => false,
+            })
+            .map(|n| n.id.clone())
+            .collect()
     }
 
     /// Keeps the plants' quality and demand at every reporting period.

@@ -1,5 +1,7 @@
 //! `danjiang convert IN OUT`: between an EPANET input file (.inp) and the JSON form of the
-//! network model (.json, see docs/network-json.md), each side chosen by its extension.
+//! network model (.json, see docs/network-json.md), each side chosen by its extension; a canal
+//! (SWMM 5 input, open-channel subset: a file with [CONDUITS]) into its JSON form (documented
+//! in `danjiang_canal::json`).
 
 use anyhow::{bail, Context};
 use danjiang_network::{inp, json, Network};
@@ -44,9 +46,42 @@ impl Format {
 pub fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     let input_format = Format::of(&args.input)?;
     let output_format = Format::of(&args.output)?;
+    if is_canal(&args.input, input_format) {
+        return convert_canal(args, output_format);
+    }
     let network = read(&args.input, input_format)?;
     write(&network, &args.output, output_format)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the file is a canal: SWMM input (a [CONDUITS] section) or canal JSON (its tag).
+fn is_canal(path: &Path, format: Format) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    match format {
+        Format::Inp => text
+            .lines()
+            .any(|l| l.trim().eq_ignore_ascii_case("[CONDUITS]")),
+        Format::Json => danjiang_canal::json::is_canal(&text),
+    }
+}
+
+fn convert_canal(args: &ConvertArgs, output: Format) -> anyhow::Result<ExitCode> {
+    let model = super::canal::read_model(&args.input)?;
+    match output {
+        Format::Json => {
+            let text = danjiang_canal::json::to_string(&model)?;
+            std::fs::write(&args.output, text + "\n")
+                .with_context(|| format!("{}: cannot write the canal", args.output.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Format::Inp => bail!(
+            "{}: a canal is written as JSON only (its SWMM input is the file it came from); \
+             `danjiang canal run|spill` read the .json directly",
+            args.output.display()
+        ),
+    }
 }
 
 fn read(path: &Path, format: Format) -> anyhow::Result<Network> {

@@ -30,6 +30,7 @@ pub const NAV: &[NavEntry] = &[
     NavEntry { path: "/quality", key: "quality.nav", min_rank: 0 },
     NavEntry { path: "/patrols", key: "patrols.nav", min_rank: 0 },
     NavEntry { path: "/siting", key: "siting.nav", min_rank: 0 },
+    NavEntry { path: "/canal", key: "canal.nav", min_rank: 0 },
     NavEntry { path: "/admin/users", key: "nav.users", min_rank: 2 },
     NavEntry { path: "/admin/audit", key: "nav.audit", min_rank: 2 },
     NavEntry { path: "/api/docs", key: "nav.api", min_rank: 0 },
