@@ -161,13 +161,16 @@ pub async fn start_session(
     .bind(at + SESSION_SECONDS)
     .execute(&mut **tx)
     .await?;
+    // The new session always stays: sessions started in the same second tie on `created_at`,
+    // and the order among them would otherwise be the tokens' (random) order.
     sqlx::query(
-        "DELETE FROM sessions WHERE username = $1 AND token NOT IN \
-         (SELECT token FROM sessions WHERE username = $1 ORDER BY created_at DESC, token \
-          LIMIT $2)",
+        "DELETE FROM sessions WHERE username = $1 AND token <> $3 AND token NOT IN \
+         (SELECT token FROM sessions WHERE username = $1 AND token <> $3 \
+          ORDER BY created_at DESC, token LIMIT $2)",
     )
     .bind(username)
-    .bind(MOST_SESSIONS_PER_USER)
+    .bind(MOST_SESSIONS_PER_USER - 1)
+    .bind(token_digest(&token))
     .execute(&mut **tx)
     .await?;
     Ok((token, csrf))
