@@ -299,10 +299,8 @@ fn greedy(matrix: &ImpactMatrix, request: &Request) -> (Vec<usize>, Vec<f64>) {
     let mut chosen = request.fixed.clone();
     let mut impacts = matrix.scenario_impacts(&chosen);
     let by_sensor = scenarios_by_sensor(matrix);
-    let candidate = |s: &usize| !chosen_or_excluded(*s, &request.excluded);
     let mut stale: Vec<(f64, usize)> = (0..matrix.sensors.len())
-        .filter(candidate)
-        .filter(|s| !chosen.contains(s))
+        .filter(|s| !chosen.contains(s) && !request.excluded.contains(s))
         .map(|s| (f64::INFINITY, s))
         .collect();
     while chosen.len() < request.count && !stale.is_empty() {
@@ -363,10 +361,6 @@ fn interchange(matrix: &ImpactMatrix, request: &Request, mut chosen: Vec<usize>)
         chosen[position] = candidate;
         current = after;
     }
-}
-
-fn chosen_or_excluded(sensor: usize, excluded: &[usize]) -> bool {
-    excluded.contains(&sensor)
 }
 
 /// For the mean only: the optimum is at least the greedy's objective less the largest
